@@ -1,0 +1,356 @@
+/*
+ * actor/plugin.h - the plugin ABI of libactor.
+ *
+ * A plugin is a shared object that exports exactly one symbol, ACT_PLUGIN_SYMBOL
+ * ("act_plugin"): a const act_plugin_t descriptor. The host (actord, or any
+ * program embedding the runtime) hands the plugin a table of functions through
+ * every act_ctx_t, so a plugin never links against symbols of the daemon.
+ * Build one with:
+ *
+ *     cc -shared -fPIC $(pkg-config --cflags libactor) my.c -o my.so
+ *
+ * Ownership of json_t values that cross this boundary, in jansson's words:
+ *   - "borrowed": the callee must not json_decref it; json_incref to keep it.
+ *   - "stolen":   the callee takes the caller's reference (even on error).
+ *   - "new":      the caller receives a reference and must json_decref it.
+ * Each function below says which.
+ *
+ * Threading: callbacks of one actor never run on two threads at once, and
+ * every host function taking an act_ctx_t must be called from inside a
+ * callback of that actor (init, handle, terminate, code_change), never from
+ * another thread. Rule (as libuv's): when a function returns an error, it has
+ * had no effect, and nothing it would have delivered will be delivered.
+ */
+#ifndef ACTOR_PLUGIN_H
+#define ACTOR_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <jansson.h>
+
+#include "actor/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change of act_plugin_t, act_host_t or act_msg_t. */
+#define ACT_ABI_VERSION 1
+#define ACT_PLUGIN_SYMBOL "act_plugin"
+
+/* Names: [A-Za-z_][A-Za-z0-9_.-]*, at most ACT_NAME_MAX bytes. */
+#define ACT_NAME_MAX 64
+
+typedef uint64_t act_id_t; /* an actor id: positive, never reused; 0 = none */
+
+typedef struct act_host act_host_t;
+typedef struct act_msg act_msg_t;
+typedef struct act_plugin act_plugin_t;
+
+/*
+ * The context of the running actor. The runtime's actor structure starts
+ * with this; plugins see only the host table.
+ */
+typedef struct act_ctx {
+  const act_host_t *host;
+} act_ctx_t;
+
+/* ---------------------------------------------------------------- messages */
+
+typedef enum act_msg_type {
+  ACT_MSG_USER = 0, /* an ordinary message (send, ask request, timer) */
+  ACT_MSG_EXIT,     /* a linked actor exited; only with trap_exit on */
+  ACT_MSG_DOWN,     /* a monitored actor exited (ref = the monitor) */
+  ACT_MSG_REPLY,    /* the reply to this actor's ask (ref = the ask) */
+  ACT_MSG_TIMEOUT,  /* this actor's ask got no reply in time (ref = the ask) */
+  ACT_MSG_STARTED,  /* an actor this one spawned with ACT_SPAWN_NOTIFY ran its
+                       init (from = its id): reason NULL if init succeeded,
+                       else the reason it exited with */
+  ACT_MSG_SYSTEM    /* runtime-internal; plugins never see it */
+} act_msg_type_t;
+
+typedef enum act_payload {
+  ACT_PAYLOAD_NONE = 0,
+  ACT_PAYLOAD_BYTES, /* data/len: raw bytes, immutable */
+  ACT_PAYLOAD_JSON   /* json: a JSON value, immutable (do not modify it) */
+} act_payload_t;
+
+/* Tag 0 is what messages from the control socket carry. */
+#define ACT_TAG_JSON 0u
+
+/*
+ * A message as a handler sees it. Valid only during the handle() call that
+ * receives it (the runtime recycles it afterwards); copy what you keep, or
+ * json_incref the JSON payload. Messages are immutable: never write to one.
+ */
+struct act_msg {
+  uint8_t type;       /* act_msg_type_t */
+  uint8_t payload;    /* act_payload_t */
+  uint16_t flags;     /* ACT_MSG_F_* */
+  uint32_t tag;       /* user-defined; ACT_TAG_JSON from the control socket */
+  act_id_t from;      /* the sender, or 0 (control socket, timer) */
+  uint64_t ref;       /* nonzero: a request awaiting a reply (USER), or the
+                         ask/monitor this REPLY/TIMEOUT/DOWN belongs to */
+  const char *reason; /* EXIT and DOWN: "normal", "killed", "error:..." */
+  const void *data;   /* BYTES */
+  size_t len;         /* BYTES */
+  json_t *json;       /* JSON, borrowed */
+};
+
+#define ACT_MSG_F_ASK 0x1u /* the sender waits for act_reply() */
+
+/* ------------------------------------------------------------------- spawn */
+
+typedef enum act_restart {
+  ACT_RESTART_PERMANENT = 0, /* always restarted (the default) */
+  ACT_RESTART_TRANSIENT,     /* restarted after an abnormal exit only */
+  ACT_RESTART_TEMPORARY      /* never restarted */
+} act_restart_t;
+
+typedef enum act_overflow {
+  ACT_OVERFLOW_REJECT = 0, /* the sender gets ACT_EMBOXFULL */
+  ACT_OVERFLOW_DROP_OLDEST,
+  ACT_OVERFLOW_DROP_NEWEST
+} act_overflow_t;
+
+#define ACT_SPAWN_LINK 0x1u      /* link the new actor to the spawner */
+#define ACT_SPAWN_LOCAL 0x2u     /* run on the spawner's scheduler */
+#define ACT_SPAWN_DEDICATED 0x4u /* run on a thread of its own (may block) */
+#define ACT_SPAWN_TRAP_EXIT 0x8u /* start with trap_exit on */
+#define ACT_SPAWN_NOTIFY 0x10u   /* tell the spawner when init is done
+                                    (ACT_MSG_STARTED) */
+#define ACT_SPAWN_HIDDEN 0x20u   /* host-internal: flagged in listings */
+
+typedef struct act_spawn_opts {
+  uint32_t size;              /* sizeof(act_spawn_opts_t) */
+  uint32_t flags;             /* ACT_SPAWN_* */
+  const char *plugin;         /* a registered plugin, by name ... */
+  const act_plugin_t *desc;   /* ... or a descriptor (embedders) */
+  const char *name;           /* register under this name, or NULL */
+  json_t *args;               /* borrowed; handed to init(); may be NULL */
+  act_id_t supervisor;        /* shown as the actor's supervisor (0: none);
+                                 the supervisor links itself, this only
+                                 records the relation for list/tree */
+  uint32_t restarts;          /* restart count to show (set by supervisors) */
+  uint32_t mailbox_cap;       /* 0 = unbounded */
+  uint8_t mailbox_policy;     /* act_overflow_t */
+  int sched;                  /* scheduler index, or -1 = the runtime picks */
+  void *reserved[4];
+} act_spawn_opts_t;
+
+#define ACT_SPAWN_OPTS_INIT                                                  \
+  { .size = sizeof(act_spawn_opts_t), .sched = -1 }
+
+/* -------------------------------------------------------------- host table */
+
+/* Log levels, as actord's --log-level. */
+enum { ACT_LOG_DEBUG = 0, ACT_LOG_INFO, ACT_LOG_WARN, ACT_LOG_ERROR };
+
+struct act_host {
+  uint32_t abi_version; /* ACT_ABI_VERSION of the host */
+  uint32_t size;        /* sizeof(act_host_t) of the host: new functions are
+                           appended; check size before calling one a newer
+                           header added */
+
+  act_id_t (*self)(act_ctx_t *ctx);
+
+  /* Tell. data is copied (small payloads inline, no allocation). */
+  int (*send)(act_ctx_t *ctx, act_id_t to, uint32_t tag, const void *data,
+              size_t len);
+  /* Tell a JSON value; value is stolen. */
+  int (*send_json)(act_ctx_t *ctx, act_id_t to, uint32_t tag, json_t *value);
+  /* Send a received message on, sharing its payload (no copy). */
+  int (*forward)(act_ctx_t *ctx, act_id_t to, const act_msg_t *msg);
+
+  /* Ask: the answer arrives later as ACT_MSG_REPLY with msg->ref == *ref, or
+     ACT_MSG_TIMEOUT after timeout_ms (0 = no timeout). A reply that comes
+     after the timeout is dropped. */
+  int (*ask)(act_ctx_t *ctx, act_id_t to, uint32_t tag, const void *data,
+             size_t len, uint32_t timeout_ms, uint64_t *ref);
+  int (*ask_json)(act_ctx_t *ctx, act_id_t to, uint32_t tag, json_t *value,
+                  uint32_t timeout_ms, uint64_t *ref); /* value stolen */
+  /* Answer a request (a message with ACT_MSG_F_ASK). Replying to a message
+     without it, or twice, is ACT_EINVAL. value is stolen. */
+  int (*reply)(act_ctx_t *ctx, const act_msg_t *req, const void *data,
+               size_t len);
+  int (*reply_json)(act_ctx_t *ctx, const act_msg_t *req, json_t *value);
+
+  /* Spawn an actor; its id in *id. Init runs later, on the new actor's
+     scheduler; a failing init makes it exit with "error:init: ...". */
+  int (*spawn)(act_ctx_t *ctx, const act_spawn_opts_t *opts, act_id_t *id);
+  /* Exit this actor once the current callback returns. NULL = "normal". */
+  int (*exit)(act_ctx_t *ctx, const char *reason);
+  /* Send an exit signal. reason NULL = "killed" (untrappable); otherwise an
+     ordinary, trappable exit signal with that reason. */
+  int (*kill)(act_ctx_t *ctx, act_id_t target, const char *reason);
+  int (*link)(act_ctx_t *ctx, act_id_t other);
+  int (*unlink)(act_ctx_t *ctx, act_id_t other);
+  int (*trap_exit)(act_ctx_t *ctx, int on);
+  /* DOWN arrives with msg->ref == *ref; at once with "noproc" if dead. */
+  int (*monitor)(act_ctx_t *ctx, act_id_t target, uint64_t *ref);
+  int (*demonitor)(act_ctx_t *ctx, uint64_t ref);
+
+  /* A timer sends this actor a USER message (tag, data) after after_ms, then
+     every repeat_ms if nonzero. Timers die with the actor. */
+  int (*timer_start)(act_ctx_t *ctx, uint64_t after_ms, uint64_t repeat_ms,
+                     uint32_t tag, const void *data, size_t len,
+                     uint64_t *timer);
+  int (*timer_cancel)(act_ctx_t *ctx, uint64_t timer);
+
+  /* Names. register fails with ACT_EEXIST if taken, ACT_EINVAL if the name
+     is malformed, ACT_ENOENT if the target is dead. */
+  int (*name_register)(act_ctx_t *ctx, const char *name, act_id_t id);
+  int (*name_unregister)(act_ctx_t *ctx, const char *name);
+  act_id_t (*whereis)(act_ctx_t *ctx, const char *name); /* 0 if none */
+
+  /* One line to this actor's log (the daemon keeps a ring per actor). */
+  void (*log)(act_ctx_t *ctx, int level, const char *fmt, va_list ap);
+
+  /* Run fn(arg) on a worker thread (blocking work allowed there); when it
+     returns, this actor gets a USER message with tag and no payload. The
+     actor must keep arg alive until then. */
+  int (*run_blocking)(act_ctx_t *ctx, void (*fn)(void *arg), void *arg,
+                      uint32_t tag);
+
+  uint64_t (*now_ms)(act_ctx_t *ctx); /* monotonic milliseconds */
+  const char *(*strerror)(int err);
+
+  void *reserved[16];
+};
+
+/* -------------------------------------------------------------- descriptor */
+
+struct act_plugin {
+  uint32_t abi_version; /* ACT_ABI_VERSION */
+  uint32_t size;        /* sizeof(act_plugin_t) */
+  const char *name;     /* ACT_NAME_MAX, same rules as actor names */
+  const char *version;  /* free text, e.g. "1.2.0" */
+  const char *description;
+
+  /* Make the state. args is borrowed (NULL when none). Return 0, or a
+     negative act_errno_t / call act_exit() for a reason of your own. */
+  int (*init)(act_ctx_t *ctx, json_t *args, void **state);
+  /* Handle one message. Return 0; a negative return exits the actor with
+     "error:<strerror>". */
+  int (*handle)(act_ctx_t *ctx, void *state, const act_msg_t *msg);
+  /* Free the state. reason is borrowed. Optional. */
+  void (*terminate)(act_ctx_t *ctx, void *state, const char *reason);
+  /* What `actorctl inspect` shows. Returns a new reference. Optional. */
+  json_t *(*inspect)(void *state);
+  /* Hot upgrade: turn old_state (made by old_version of this plugin) into
+     *new_state. The old state is this callback's to free or reuse.
+     Optional: without it, deploy restarts the actors. */
+  int (*code_change)(act_ctx_t *ctx, void *old_state, const char *old_version,
+                     void **new_state);
+
+  uint32_t flags; /* none defined yet; must be 0 */
+  void *reserved[8];
+};
+
+/* Define the one exported descriptor:
+ *     ACT_PLUGIN(.name = "echo", .version = "1.0", .handle = echo_handle);
+ */
+#define ACT_PLUGIN(...)                                                      \
+  __attribute__((visibility("default"))) const act_plugin_t act_plugin = {  \
+    .abi_version = ACT_ABI_VERSION, .size = sizeof(act_plugin_t),           \
+    __VA_ARGS__ }
+
+/* ---------------------------------------------------------------- wrappers */
+
+static inline act_id_t act_self(act_ctx_t *c) { return c->host->self(c); }
+static inline int act_send(act_ctx_t *c, act_id_t to, uint32_t tag,
+                           const void *data, size_t len) {
+  return c->host->send(c, to, tag, data, len);
+}
+static inline int act_send_json(act_ctx_t *c, act_id_t to, uint32_t tag,
+                                json_t *v) {
+  return c->host->send_json(c, to, tag, v);
+}
+static inline int act_forward(act_ctx_t *c, act_id_t to, const act_msg_t *m) {
+  return c->host->forward(c, to, m);
+}
+static inline int act_ask(act_ctx_t *c, act_id_t to, uint32_t tag,
+                          const void *data, size_t len, uint32_t timeout_ms,
+                          uint64_t *ref) {
+  return c->host->ask(c, to, tag, data, len, timeout_ms, ref);
+}
+static inline int act_ask_json(act_ctx_t *c, act_id_t to, uint32_t tag,
+                               json_t *v, uint32_t timeout_ms, uint64_t *ref) {
+  return c->host->ask_json(c, to, tag, v, timeout_ms, ref);
+}
+static inline int act_reply(act_ctx_t *c, const act_msg_t *req,
+                            const void *data, size_t len) {
+  return c->host->reply(c, req, data, len);
+}
+static inline int act_reply_json(act_ctx_t *c, const act_msg_t *req,
+                                 json_t *v) {
+  return c->host->reply_json(c, req, v);
+}
+static inline int act_spawn(act_ctx_t *c, const act_spawn_opts_t *o,
+                            act_id_t *id) {
+  return c->host->spawn(c, o, id);
+}
+static inline int act_exit(act_ctx_t *c, const char *reason) {
+  return c->host->exit(c, reason);
+}
+static inline int act_kill(act_ctx_t *c, act_id_t t, const char *reason) {
+  return c->host->kill(c, t, reason);
+}
+static inline int act_link(act_ctx_t *c, act_id_t o) {
+  return c->host->link(c, o);
+}
+static inline int act_unlink(act_ctx_t *c, act_id_t o) {
+  return c->host->unlink(c, o);
+}
+static inline int act_trap_exit(act_ctx_t *c, int on) {
+  return c->host->trap_exit(c, on);
+}
+static inline int act_monitor(act_ctx_t *c, act_id_t t, uint64_t *ref) {
+  return c->host->monitor(c, t, ref);
+}
+static inline int act_demonitor(act_ctx_t *c, uint64_t ref) {
+  return c->host->demonitor(c, ref);
+}
+static inline int act_timer_start(act_ctx_t *c, uint64_t after_ms,
+                                  uint64_t repeat_ms, uint32_t tag,
+                                  const void *data, size_t len,
+                                  uint64_t *timer) {
+  return c->host->timer_start(c, after_ms, repeat_ms, tag, data, len, timer);
+}
+static inline int act_timer_cancel(act_ctx_t *c, uint64_t timer) {
+  return c->host->timer_cancel(c, timer);
+}
+static inline int act_name_register(act_ctx_t *c, const char *n, act_id_t id) {
+  return c->host->name_register(c, n, id);
+}
+static inline int act_name_unregister(act_ctx_t *c, const char *n) {
+  return c->host->name_unregister(c, n);
+}
+static inline act_id_t act_whereis(act_ctx_t *c, const char *n) {
+  return c->host->whereis(c, n);
+}
+static inline int act_run_blocking(act_ctx_t *c, void (*fn)(void *), void *a,
+                                   uint32_t tag) {
+  return c->host->run_blocking(c, fn, a, tag);
+}
+static inline uint64_t act_now_ms(act_ctx_t *c) { return c->host->now_ms(c); }
+
+__attribute__((format(printf, 3, 4))) static inline void
+act_log(act_ctx_t *c, int level, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  c->host->log(c, level, fmt, ap);
+  va_end(ap);
+}
+
+/* Is this message a JSON object with member `key`? (common in handlers) */
+static inline json_t *act_msg_get(const act_msg_t *m, const char *key) {
+  if (m->payload != ACT_PAYLOAD_JSON || !json_is_object(m->json)) return NULL;
+  return json_object_get(m->json, key);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ACTOR_PLUGIN_H */

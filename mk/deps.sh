@@ -1,0 +1,24 @@
+#!/bin/sh
+# Check that what the build and the tests need is installed; as root, install
+# what is missing with apt-get, otherwise print the line that would.
+pkgs=""
+pkg-config --version >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
+pkg-config --exists libuv 2>/dev/null || pkgs="$pkgs libuv1-dev"
+pkg-config --exists jansson 2>/dev/null || pkgs="$pkgs libjansson-dev"
+[ -e /usr/include/readline/readline.h ] || pkgs="$pkgs libreadline-dev"
+command -v cc >/dev/null 2>&1 || pkgs="$pkgs gcc"
+command -v bats >/dev/null 2>&1 || pkgs="$pkgs bats"
+command -v tmux >/dev/null 2>&1 || pkgs="$pkgs tmux"
+command -v socat >/dev/null 2>&1 || pkgs="$pkgs socat"
+command -v mandoc >/dev/null 2>&1 || pkgs="$pkgs mandoc"
+[ -z "$pkgs" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "deps: installing:$pkgs"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq $pkgs >/dev/null || {
+    echo "deps: apt-get install failed:$pkgs" >&2; exit 1; }
+  exit 0
+fi
+echo "deps: missing:$pkgs" >&2
+echo "deps: install them with: sudo apt-get install -y$pkgs" >&2
+exit 1

@@ -1,0 +1,1 @@
+# install, run, asan, bench: see issue 2
