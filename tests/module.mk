@@ -1,1 +1,4 @@
-# tests: filled in by its owner
+# tests: each suite describes its own build in its module.mk.
+include tests/unit/module.mk
+include tests/plugins/module.mk
+include tests/bench/module.mk

@@ -1,0 +1,1 @@
+# tests/plugins: filled in by its owner
