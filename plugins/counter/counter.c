@@ -1,0 +1,187 @@
+/*
+ * counter - an integer that messages add to, read and reset.
+ *
+ *   args      {"start":N}                     (optional, default 0)
+ *   {"inc":N}     add N (a call answers {"count":N} with the new value)
+ *   {"get":true}  a call answers {"count":N}
+ *   {"reset":true} back to 0 (a call answers {"count":0})
+ *
+ * A message it does not understand, or one with a value of the wrong type,
+ * gets an error reply when it is a call and a warning in the actor's log
+ * when it is a send; it never takes the actor down, since a typo at the
+ * command line should not cost the count.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <actor/plugin.h>
+
+typedef struct counter {
+  json_int_t count;
+} counter_t;
+
+/* A short rendering of a JSON value for an error line. */
+static void counter_describe(const json_t *v, char *buf, size_t size) {
+  char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+  if (text == NULL) {
+    snprintf(buf, size, "a value");
+    return;
+  }
+  if (snprintf(buf, size, "%s", text) >= (int)size && size > 4)
+    snprintf(buf + size - 4, 4, "...");
+  free(text);
+}
+
+/* Answer a call with {"error":{"kind":"invalid","message":...}}, or log the
+   same message as a warning when nobody waits for an answer. */
+__attribute__((format(printf, 3, 4))) static int
+counter_fail(act_ctx_t *ctx, const act_msg_t *msg, const char *fmt, ...) {
+  char text[256];
+  va_list ap;
+  json_t *reply;
+
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+
+  if (!(msg->flags & ACT_MSG_F_ASK)) {
+    act_log(ctx, ACT_LOG_WARN, "%s", text);
+    return 0;
+  }
+  reply = json_pack("{s:{s:s,s:s}}", "error", "kind", "invalid", "message",
+                    text);
+  if (reply == NULL)
+    return ACT_ENOMEM;
+  return act_reply_json(ctx, msg, reply);
+}
+
+static int counter_answer(act_ctx_t *ctx, const act_msg_t *msg,
+                          json_int_t count) {
+  json_t *reply;
+
+  if (!(msg->flags & ACT_MSG_F_ASK))
+    return 0;
+  reply = json_pack("{s:I}", "count", count);
+  if (reply == NULL)
+    return ACT_ENOMEM;
+  return act_reply_json(ctx, msg, reply);
+}
+
+static int counter_init(act_ctx_t *ctx, json_t *args, void **state) {
+  counter_t *c;
+  json_t *start = NULL;
+  const char *key;
+  json_t *value;
+  char got[80];
+
+  if (args != NULL && !json_is_null(args)) {
+    if (!json_is_object(args)) {
+      counter_describe(args, got, sizeof(got));
+      act_log(ctx, ACT_LOG_ERROR, "args: expected an object, got %s", got);
+      return ACT_EINVAL;
+    }
+    json_object_foreach(args, key, value) {
+      if (strcmp(key, "start") != 0) {
+        act_log(ctx, ACT_LOG_ERROR,
+                "args: unknown field \"%s\" (expected \"start\")", key);
+        return ACT_EINVAL;
+      }
+    }
+    start = json_object_get(args, "start");
+    if (start != NULL && !json_is_integer(start)) {
+      counter_describe(start, got, sizeof(got));
+      act_log(ctx, ACT_LOG_ERROR, "start: expected an integer, got %s", got);
+      return ACT_EINVAL;
+    }
+  }
+
+  c = malloc(sizeof(*c));
+  if (c == NULL)
+    return ACT_ENOMEM;
+  c->count = start != NULL ? json_integer_value(start) : 0;
+  *state = c;
+  return 0;
+}
+
+static int counter_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
+  counter_t *c = state;
+  json_t *v;
+  json_int_t n;
+  char got[80];
+
+  if (msg->type != ACT_MSG_USER)
+    return 0;
+  if (msg->payload != ACT_PAYLOAD_JSON || !json_is_object(msg->json))
+    return counter_fail(ctx, msg, "counter: expected a JSON object such as "
+                                  "{\"inc\":1}, {\"get\":true} or "
+                                  "{\"reset\":true}");
+
+  if ((v = json_object_get(msg->json, "inc")) != NULL) {
+    if (!json_is_integer(v)) {
+      counter_describe(v, got, sizeof(got));
+      return counter_fail(ctx, msg, "inc: expected an integer, got %s", got);
+    }
+    if (__builtin_add_overflow(c->count, json_integer_value(v), &n))
+      return counter_fail(ctx, msg, "inc: %" JSON_INTEGER_FORMAT
+                          " would overflow the count %" JSON_INTEGER_FORMAT,
+                          json_integer_value(v), c->count);
+    c->count = n;
+    return counter_answer(ctx, msg, c->count);
+  }
+  if ((v = json_object_get(msg->json, "get")) != NULL) {
+    if (!json_is_true(v)) {
+      counter_describe(v, got, sizeof(got));
+      return counter_fail(ctx, msg, "get: expected true, got %s", got);
+    }
+    if (!(msg->flags & ACT_MSG_F_ASK)) {
+      /* A get that nobody waits for still shows up somewhere useful. */
+      act_log(ctx, ACT_LOG_INFO, "count: %" JSON_INTEGER_FORMAT, c->count);
+      return 0;
+    }
+    return counter_answer(ctx, msg, c->count);
+  }
+  if ((v = json_object_get(msg->json, "reset")) != NULL) {
+    if (!json_is_true(v)) {
+      counter_describe(v, got, sizeof(got));
+      return counter_fail(ctx, msg, "reset: expected true, got %s", got);
+    }
+    c->count = 0;
+    return counter_answer(ctx, msg, c->count);
+  }
+
+  counter_describe(msg->json, got, sizeof(got));
+  return counter_fail(ctx, msg, "counter: unknown message %s (expected "
+                      "{\"inc\":N}, {\"get\":true} or {\"reset\":true})", got);
+}
+
+static void counter_terminate(act_ctx_t *ctx, void *state,
+                              const char *reason) {
+  (void)ctx;
+  (void)reason;
+  free(state);
+}
+
+static json_t *counter_inspect(void *state) {
+  const counter_t *c = state;
+
+  return json_pack("{s:I}", "count", c->count);
+}
+
+/* A deploy keeps the count: the state's layout has not changed since 1.0. */
+static int counter_code_change(act_ctx_t *ctx, void *old_state,
+                               const char *old_version, void **new_state) {
+  (void)ctx;
+  (void)old_version;
+  *new_state = old_state;
+  return 0;
+}
+
+ACT_PLUGIN(.name = "counter", .version = "1.0.0",
+           .description = "an integer: {\"inc\":N}, {\"get\":true}, "
+                          "{\"reset\":true}",
+           .init = counter_init, .handle = counter_handle,
+           .terminate = counter_terminate, .inspect = counter_inspect,
+           .code_change = counter_code_change);
