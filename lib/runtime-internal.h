@@ -48,6 +48,17 @@ void act__runtime_emit(act_runtime_t *rt, const act_event_t *ev);
 int act__actor_info(act_ctx_t *ctx, act_info_t *out);
 
 /*
+ * Answer an ask after the handle() call that received it has returned: the
+ * supervisor answers start_child and restart_child only once the child's
+ * init has reported, when the request's envelope has long been recycled (so
+ * act_reply_json, which marks the envelope, cannot be used on a copy). to
+ * and ref are the request's msg->from and msg->ref; value is stolen, even on
+ * error. The caller answers each ref at most once. ACT_EINVAL if ref is 0.
+ */
+int act__reply_json_later(act_ctx_t *ctx, act_id_t to, uint64_t ref,
+                          json_t *value);
+
+/*
  * The wall clock in milliseconds since the epoch, as events carry it.
  */
 uint64_t act__wall_ms(void);
