@@ -11,6 +11,7 @@ command -v bats >/dev/null 2>&1 || pkgs="$pkgs bats"
 command -v tmux >/dev/null 2>&1 || pkgs="$pkgs tmux"
 command -v socat >/dev/null 2>&1 || pkgs="$pkgs socat"
 command -v mandoc >/dev/null 2>&1 || pkgs="$pkgs mandoc"
+command -v jq >/dev/null 2>&1 || pkgs="$pkgs jq"
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "deps: installing:$pkgs"

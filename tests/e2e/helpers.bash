@@ -1,0 +1,350 @@
+# Shared helpers of the end-to-end tests (bats). Load with
+#
+#     load helpers            (from tests/e2e/*.bats)
+#     load ../e2e/helpers     (from tests/shell/*.bats)
+#
+# Every test file runs its own daemon on a private socket in a private
+# directory, so files can run in parallel and no user configuration or state
+# is ever read:
+#
+#     setup_file()    { daemon_start; }
+#     teardown_file() { daemon_stop; }
+#
+#     @test "counter counts" {
+#       id=$(ctl spawn counter)
+#       ctl send "$id" '{"inc":2}'
+#       run ctl call "$id" '{"get":true}'
+#       [ "$status" -eq 0 ] && [ "$output" = '{"count":2}' ]
+#     }
+#
+# Variables exported in setup_file reach every test of the file. Waiting is
+# always done by polling a condition (wait_for), never by a fixed sleep.
+#
+# Environment (all optional; relative paths are taken from the repository
+# root and exported as absolute paths):
+#   BUILD            the build tree (default "build"; make asan: "build-asan")
+#   ACTORD ACTORCTL  the binaries (default $BUILD/bin/actord, .../actorctl)
+#   PLUGIN_DIR       bundled plugins (default $BUILD/plugins)
+#   TEST_PLUGIN_DIR  misbehaving test plugins (default $BUILD/tests/plugins)
+#   DAEMON_TIMEOUT   seconds daemon_start/daemon_stop wait (default 10)
+#   RPC_TIMEOUT      seconds rpc/rpc_raw wait for a reply (default 10)
+#   KEEP_TEST_DIR=1  keep the daemon's directory after a clean stop
+
+# The repository root: this file lives in tests/e2e/.
+_helpers_dir=$(cd "$(dirname "${BASH_SOURCE[0]:-$BATS_TEST_DIRNAME/helpers.bash}")" && pwd)
+REPO_ROOT=$(cd "$_helpers_dir/../.." && pwd)
+export REPO_ROOT
+unset _helpers_dir
+
+# Make a path absolute, relative to the repository root.
+_abspath() {
+  case "$1" in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s\n' "$REPO_ROOT/$1" ;;
+  esac
+}
+
+BUILD=$(_abspath "${BUILD:-build}")
+ACTORD=$(_abspath "${ACTORD:-$BUILD/bin/actord}")
+ACTORCTL=$(_abspath "${ACTORCTL:-$BUILD/bin/actorctl}")
+PLUGIN_DIR=$(_abspath "${PLUGIN_DIR:-$BUILD/plugins}")
+TEST_PLUGIN_DIR=$(_abspath "${TEST_PLUGIN_DIR:-$BUILD/tests/plugins}")
+export BUILD ACTORD ACTORCTL PLUGIN_DIR TEST_PLUGIN_DIR
+
+# Microseconds since the epoch (bash 5), for deadlines.
+_now_us() {
+  local t=${EPOCHREALTIME/[.,]/}
+  printf '%s\n' "$t"
+}
+
+# wait_for [-t SECONDS] CMD [ARGS...]
+# Run CMD every 20 ms until it succeeds; fail after SECONDS (default 10),
+# naming the command and showing what its last attempt printed.
+wait_for() {
+  local timeout=10
+  if [ "${1:-}" = "-t" ]; then
+    timeout=$2
+    shift 2
+  fi
+  if [ $# -eq 0 ]; then
+    echo "wait_for: no command given" >&2
+    return 2
+  fi
+  local deadline=$(($(_now_us) + ${timeout%%.*} * 1000000))
+  while :; do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    if [ "$(_now_us)" -ge "$deadline" ]; then
+      break
+    fi
+    sleep 0.02
+  done
+  echo "wait_for: timed out after ${timeout}s: $*" >&2
+  echo "wait_for: last attempt printed:" >&2
+  "$@" 2>&1 | sed 's/^/  | /' >&2 || true
+  return 1
+}
+
+# Is process $1 alive (and not a zombie)?
+_pid_alive() {
+  local pid=$1 state
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [ -r "/proc/$pid/stat" ]; then
+    # Field 3 of /proc/PID/stat, after the parenthesised command name.
+    state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ] || return 1
+  fi
+  return 0
+}
+
+# Does the daemon answer a hello on $SOCK?
+daemon_answers() {
+  local reply
+  reply=$(printf '{"jsonrpc":"2.0","id":1,"method":"hello"}\n' |
+    socat -t 2 -T 3 - "UNIX-CONNECT:$SOCK" 2>/dev/null) || return 1
+  case "$reply" in
+    *'"result"'*) return 0 ;;
+  esac
+  return 1
+}
+
+# Print the daemon's log (for failures), indented so it stands out.
+daemon_log() {
+  echo "--- $LOG" >&2
+  sed 's/^/  | /' "$LOG" >&2 2>/dev/null || true
+  echo "---" >&2
+}
+
+# Start actord in the private directory $DAEMON_DIR (made by daemon_start).
+_daemon_launch() {
+  local -a args=("$@")
+  declare -p args >"$DAEMON_DIR/args"
+  # stdin from /dev/null and fd 3 closed: bats waits for whoever holds fd 3.
+  "$ACTORD" -s "$SOCK" -S "$STATE" -p "$PLUGIN_DIR" "$@" \
+    </dev/null >>"$LOG" 2>&1 3>&- &
+  DAEMON_PID=$!
+  export DAEMON_PID
+  # Tests that restart the daemon run in another process than teardown_file,
+  # so the current pid is kept in a file, not only in the environment.
+  echo "$DAEMON_PID" >"$DAEMON_DIR/pid"
+
+  local deadline=$(($(_now_us) + ${DAEMON_TIMEOUT:-10} * 1000000))
+  until daemon_answers; do
+    if ! _pid_alive "$DAEMON_PID"; then
+      local rc=0
+      wait "$DAEMON_PID" 2>/dev/null || rc=$?
+      echo "daemon_start: actord exited (status $rc) before answering on $SOCK" >&2
+      daemon_log
+      return 1
+    fi
+    if [ "$(_now_us)" -ge "$deadline" ]; then
+      echo "daemon_start: actord did not answer hello on $SOCK within ${DAEMON_TIMEOUT:-10}s" >&2
+      daemon_log
+      kill -KILL "$DAEMON_PID" 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.02
+  done
+}
+
+# daemon_start [ACTORD ARGS...]
+# A private directory with SOCK, STATE, LOG; actord in the foreground as a
+# background job; returns once it answers hello. Exports DAEMON_DIR, SOCK,
+# STATE, LOG, DAEMON_PID, and ACTORD_SOCKET, XDG_*, ACTORCTL_HISTFILE
+# pointing into the directory.
+daemon_start() {
+  if [ ! -x "$ACTORD" ]; then
+    echo "daemon_start: $ACTORD is missing (run make)" >&2
+    return 1
+  fi
+  DAEMON_DIR=$(mktemp -d /tmp/actord-test.XXXXXX)
+  SOCK=$DAEMON_DIR/control.sock
+  STATE=$DAEMON_DIR/state
+  LOG=$DAEMON_DIR/actord.log
+  export DAEMON_DIR SOCK STATE LOG
+  mkdir -m 0700 "$DAEMON_DIR/run" "$DAEMON_DIR/xdg-state" "$DAEMON_DIR/xdg-config"
+  export ACTORD_SOCKET=$SOCK
+  export XDG_RUNTIME_DIR=$DAEMON_DIR/run
+  export XDG_STATE_HOME=$DAEMON_DIR/xdg-state
+  export XDG_CONFIG_HOME=$DAEMON_DIR/xdg-config
+  export ACTORCTL_HISTFILE=$DAEMON_DIR/history
+  : >"$LOG"
+  _daemon_launch "$@"
+}
+
+# The pid of the daemon this file started (also after daemon_restart in a test).
+_daemon_pid() {
+  if [ -n "${DAEMON_DIR:-}" ] && [ -r "$DAEMON_DIR/pid" ]; then
+    cat "$DAEMON_DIR/pid"
+  else
+    printf '%s\n' "${DAEMON_PID:-}"
+  fi
+}
+
+# Fail if the daemon's log shows a sanitizer report or an internal error.
+daemon_check_log() {
+  local pattern='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer|internal error'
+  if [ -f "$LOG" ] && grep -Eq "$pattern" "$LOG"; then
+    echo "daemon: $LOG shows a sanitizer report or an internal error:" >&2
+    grep -En -A12 "$pattern" "$LOG" | head -n 80 | sed 's/^/  | /' >&2
+    return 1
+  fi
+  return 0
+}
+
+# Wait until process $1 is gone (or a zombie, then reap it if it is ours).
+# Prints its exit status when it could be reaped.
+_daemon_wait_gone() {
+  local pid=$1 secs=$2
+  local deadline=$(($(_now_us) + secs * 1000000))
+  while _pid_alive "$pid"; do
+    [ "$(_now_us)" -lt "$deadline" ] || return 1
+    sleep 0.02
+  done
+  local rc=0
+  wait "$pid" 2>/dev/null || rc=$?
+  # 127: not a child of this shell, the status is unknown.
+  printf '%s\n' "$rc"
+}
+
+# daemon_stop: SIGTERM, wait (bounded; then SIGKILL and fail), then fail if
+# the log shows a sanitizer report or an internal error.
+daemon_stop() {
+  local pid rc failed=0
+  pid=$(_daemon_pid)
+  [ -n "$pid" ] || return 0
+  if _pid_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! rc=$(_daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}"); then
+      echo "daemon_stop: actord (pid $pid) still running ${DAEMON_TIMEOUT:-10}s after SIGTERM; killed" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      _daemon_wait_gone "$pid" 5 >/dev/null || true
+      daemon_log
+      failed=1
+    elif [ "$rc" -gt 128 ] && [ "$rc" -ne 127 ] && [ "$rc" -ne 143 ]; then
+      echo "daemon_stop: actord (pid $pid) died of signal $((rc - 128)) on SIGTERM" >&2
+      daemon_log
+      failed=1
+    fi
+  else
+    # Already gone (daemon_kill9, or it crashed): reap it if it is ours.
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -f "$DAEMON_DIR/pid"
+  daemon_check_log || failed=1
+  if [ "$failed" -eq 0 ] && [ -z "${KEEP_TEST_DIR:-}" ] && [ -n "${DAEMON_DIR:-}" ]; then
+    rm -rf "$DAEMON_DIR"
+  fi
+  return "$failed"
+}
+
+# daemon_restart [ACTORD ARGS...]: stop and start again on the same
+# directory, state and socket; without arguments, with the previous ones.
+daemon_restart() {
+  local pid
+  pid=$(_daemon_pid)
+  if [ -n "$pid" ] && _pid_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}" >/dev/null; then
+      echo "daemon_restart: actord (pid $pid) still running after SIGTERM" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      daemon_log
+      return 1
+    fi
+  fi
+  daemon_check_log || return 1
+  if [ $# -gt 0 ]; then
+    _daemon_launch "$@"
+  else
+    local -a args=()
+    # shellcheck disable=SC1091
+    [ -r "$DAEMON_DIR/args" ] && . "$DAEMON_DIR/args"
+    _daemon_launch "${args[@]}"
+  fi
+}
+
+# daemon_kill9: SIGKILL the daemon (crash tests); returns once it is gone.
+daemon_kill9() {
+  local pid
+  pid=$(_daemon_pid)
+  [ -n "$pid" ] || { echo "daemon_kill9: no daemon" >&2; return 1; }
+  kill -KILL "$pid" 2>/dev/null || true
+  _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}" >/dev/null || {
+    echo "daemon_kill9: actord (pid $pid) survived SIGKILL" >&2
+    return 1
+  }
+}
+
+# ctl ARGS...: actorctl on this file's daemon.
+ctl() {
+  "$ACTORCTL" -s "$SOCK" "$@"
+}
+
+# rpc_raw LINE [COUNT]: send LINE (and a newline) on a new connection; print
+# up to COUNT (default 1) lines that come back. Status 0 when COUNT lines
+# came, 1 when the connection closed or RPC_TIMEOUT expired before.
+rpc_raw() {
+  local line=$1 count=${2:-1} reply n=0 rc=0
+  local deadline=$(($(_now_us) + ${RPC_TIMEOUT:-10} * 1000000))
+  coproc _RPC { exec socat -t 5 - "UNIX-CONNECT:$SOCK" 2>/dev/null 3>&-; }
+  local in=${_RPC[1]} out=${_RPC[0]} pid=$_RPC_PID
+  printf '%s\n' "$line" >&"$in" 2>/dev/null || rc=1
+  while [ "$rc" -eq 0 ] && [ "$n" -lt "$count" ]; do
+    local left=$(((deadline - $(_now_us)) / 1000))
+    if [ "$left" -le 0 ]; then
+      rc=1
+      break
+    fi
+    if IFS= read -r -t "$((left / 1000)).$(printf '%03d' $((left % 1000)))" reply <&"$out"; then
+      printf '%s\n' "$reply"
+      n=$((n + 1))
+    else
+      rc=1
+    fi
+  done
+  exec {in}>&- {out}<&-
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  return "$rc"
+}
+
+# rpc METHOD [PARAMS_JSON]: one JSON-RPC request; prints the reply line.
+# Status 0 when the reply has "result", 1 when it has "error" (or none came).
+rpc() {
+  local method=$1 params=${2:-} req reply
+  if [ -n "$params" ]; then
+    req=$(printf '{"jsonrpc":"2.0","id":1,"method":"%s","params":%s}' "$method" "$params")
+  else
+    req=$(printf '{"jsonrpc":"2.0","id":1,"method":"%s"}' "$method")
+  fi
+  reply=$(rpc_raw "$req") || {
+    echo "rpc: no reply to $method within ${RPC_TIMEOUT:-10}s" >&2
+    return 1
+  }
+  printf '%s\n' "$reply"
+  printf '%s\n' "$reply" | jq -e 'has("result")' >/dev/null 2>&1
+}
+
+# json_field FILTER [JSON]: apply a jq filter to JSON (default: stdin) and
+# print the result raw (strings without quotes). Fails on invalid JSON.
+json_field() {
+  if [ $# -ge 2 ]; then
+    printf '%s\n' "$2" | jq -r "$1"
+  else
+    jq -r "$1"
+  fi
+}
+
+# json_assert FILTER [JSON]: succeed when the jq filter yields true on JSON
+# (default: stdin); otherwise print the filter and the document, and fail.
+json_assert() {
+  local doc
+  if [ $# -ge 2 ]; then doc=$2; else doc=$(cat); fi
+  if printf '%s\n' "$doc" | jq -e "$1" >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "json_assert: not true: $1" >&2
+  echo "json_assert: on: $doc" >&2
+  return 1
+}
