@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# The supervisor behaviour through the daemon: strategies, root failed
+# marking and revival, and args checked field by field.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() { daemon_start; }
+teardown_file() { daemon_stop; }
+
+id_of() { ctl whereis "$1" 2>/dev/null; }
+id_changed() { local id; id=$(id_of "$1") && [ -n "$id" ] && [ "$id" != "$2" ]; }
+status_is() { ctl -o json ps | jq -e --arg n "$1" --arg s "$2" 'any(.[]; .name == $n and .status == $s)' >/dev/null; }
+
+@test "one_for_all: a crash restarts every child" {
+  ctl spawn supervisor --name s1 --args '{"strategy":"one_for_all","children":[{"plugin":"counter","name":"a1"},{"plugin":"counter","name":"b1"}]}' >/dev/null
+  wait_for id_of b1
+  a=$(id_of a1) b=$(id_of b1)
+  ctl kill a1
+  wait_for id_changed a1 "$a"
+  wait_for id_changed b1 "$b"
+}
+
+@test "rest_for_one: the children started after the crashed one restart, not those before" {
+  ctl spawn supervisor --name s2 --args '{"strategy":"rest_for_one","children":[{"plugin":"counter","name":"a2"},{"plugin":"counter","name":"b2"},{"plugin":"counter","name":"c2"}]}' >/dev/null
+  wait_for id_of c2
+  a=$(id_of a2) b=$(id_of b2) c=$(id_of c2)
+  ctl kill b2
+  wait_for id_changed b2 "$b"
+  wait_for id_changed c2 "$c"
+  [ "$(id_of a2)" = "$a" ]
+}
+
+@test "one_for_one: only the crashed child restarts, and keeps its name" {
+  ctl spawn supervisor --name s3 --args '{"children":[{"plugin":"counter","name":"a3"},{"plugin":"counter","name":"b3"}]}' >/dev/null
+  wait_for id_of b3
+  a=$(id_of a3) b=$(id_of b3)
+  ctl kill a3
+  wait_for id_changed a3 "$a"
+  [ "$(id_of b3)" = "$b" ]
+}
+
+@test "root: a child that keeps crashing is marked failed, then revived by restart" {
+  ctl spawn crash --name cf >/dev/null
+  for i in 1 2 3 4 5 6; do
+    wait_for id_of cf
+    old=$(id_of cf)
+    ctl send cf '{"crash":"error"}'
+    [ "$i" -eq 6 ] || wait_for id_changed cf "$old"
+  done
+  wait_for status_is cf failed
+  run ctl restart cf
+  [ "$status" -eq 0 ]
+  wait_for status_is cf running
+  run ctl call cf '{"ping":true}'
+  [ "$output" = '{"pong":true}' ]
+}
+
+@test "supervisor args and child specs are checked field by field" {
+  run ctl spawn supervisor --args '{"strategy":"one_for_some"}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'strategy: expected one_for_one, one_for_all, rest_for_one or simple_one_for_one'* ]]
+  run ctl spawn supervisor --args '{"children":[{"plugin":"counter","restart":"sometimes"}]}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'children[0].restart: expected permanent, transient or temporary'* ]]
+  run ctl spawn supervisor --args '{"children":[{"plugin":"nosuch"}]}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'no plugin named'* ]]
+}
