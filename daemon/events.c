@@ -1,0 +1,232 @@
+/* events.c - from the scheduler threads to the control loop, and out. */
+#include "events.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actord.h"
+#include "logs.h"
+#include "server.h"
+#include "state.h"
+
+/* Past this many queued items the newest are dropped (and counted): a
+   plugin that logs in a tight loop must not eat the daemon's memory. */
+#define EVENTS_QUEUE_MAX 1000000u
+
+enum { EVENTS_EVENT, EVENTS_LOG };
+
+typedef struct events_item {
+  struct events_item *next;
+  int kind;
+  int type;  /* act_event_type_t, or the log level */
+  uint64_t time_ms;
+  act_id_t id, old_id, supervisor;
+  const char *name, *plugin, *text; /* point into data, or NULL */
+  char data[];
+} events_item_t;
+
+unsigned events_subscribers;
+
+static struct {
+  pthread_mutex_t lock;
+  events_item_t *head, **tail;
+  size_t len;
+  uint64_t dropped;
+  uv_async_t async;
+  int init;
+} events = {.lock = PTHREAD_MUTEX_INITIALIZER, .tail = &events.head};
+
+static void events_on_async(uv_async_t *h) {
+  (void)h;
+  events_drain();
+}
+
+int events_init(uv_loop_t *loop) {
+  int rc = uv_async_init(loop, &events.async, events_on_async);
+  if (rc != 0) return ACT_EIO;
+  events.init = 1;
+  /* The wake-up handle must not keep the loop alive by itself. */
+  uv_unref((uv_handle_t *)&events.async);
+  return 0;
+}
+
+/* Copy up to three strings after the item, in one allocation. */
+static events_item_t *events_item_new(const char *a, const char *b,
+                                      const char *c) {
+  size_t la = a ? strlen(a) + 1 : 0, lb = b ? strlen(b) + 1 : 0,
+         lc = c ? strlen(c) + 1 : 0;
+  events_item_t *it = malloc(sizeof(*it) + la + lb + lc);
+  char *p;
+
+  if (it == NULL) return NULL;
+  memset(it, 0, sizeof(*it));
+  p = it->data;
+  if (a) { memcpy(p, a, la); it->name = p; p += la; }
+  if (b) { memcpy(p, b, lb); it->plugin = p; p += lb; }
+  if (c) { memcpy(p, c, lc); it->text = p; }
+  return it;
+}
+
+static void events_push(events_item_t *it) {
+  int wake;
+
+  pthread_mutex_lock(&events.lock);
+  if (events.len >= EVENTS_QUEUE_MAX) {
+    events.dropped++;
+    pthread_mutex_unlock(&events.lock);
+    free(it);
+    return;
+  }
+  wake = events.head == NULL;
+  *events.tail = it;
+  events.tail = &it->next;
+  events.len++;
+  pthread_mutex_unlock(&events.lock);
+  if (wake && events.init) uv_async_send(&events.async);
+}
+
+void events_on_event(void *arg, const act_event_t *ev) {
+  events_item_t *it;
+
+  (void)arg;
+  /* Connections are the daemon's own business. */
+  if (ev->plugin != NULL && strcmp(ev->plugin, ACTORD_CONN_PLUGIN) == 0)
+    return;
+  if ((it = events_item_new(ev->name, ev->plugin, ev->reason)) == NULL)
+    return;
+  it->kind = EVENTS_EVENT;
+  it->type = ev->type;
+  it->time_ms = ev->time_ms ? ev->time_ms : logs_wall_ms();
+  it->id = ev->id;
+  it->old_id = ev->old_id;
+  it->supervisor = ev->supervisor;
+  events_push(it);
+}
+
+void events_on_log(void *arg, act_id_t id, const char *name, int level,
+                   const char *line) {
+  events_item_t *it;
+
+  (void)arg;
+  if ((it = events_item_new(name, NULL, line ? line : "")) == NULL) return;
+  it->kind = EVENTS_LOG;
+  it->type = level;
+  it->time_ms = logs_wall_ms();
+  it->id = id;
+  events_push(it);
+}
+
+static void events_publish(json_t *ev) {
+  if (events_subscribers > 0) server_event_fanout(ev);
+}
+
+void events_emit(const char *event, json_t *fields) {
+  char ts[40];
+
+  if (fields == NULL) return;
+  logs_time_format(logs_wall_ms(), ts, sizeof(ts));
+  json_object_set_new(fields, "event", json_string(event));
+  json_object_set_new(fields, "time", json_string(ts));
+  events_publish(fields);
+  json_decref(fields);
+}
+
+static void events_handle(const events_item_t *it) {
+  const char *ev = act_event_name(it->type);
+  char ts[40], who[ACT_NAME_MAX + 64];
+  json_t *obj;
+
+  if (it->id == actord.root) return;
+  if (it->name)
+    snprintf(who, sizeof(who), "%s %llu (%s)", it->plugin ? it->plugin : "actor",
+             (unsigned long long)it->id, it->name);
+  else
+    snprintf(who, sizeof(who), "%s %llu", it->plugin ? it->plugin : "actor",
+             (unsigned long long)it->id);
+  switch (it->type) {
+  case ACT_EV_SPAWN:
+    logs_actor_spawn(it->id, it->name);
+    logs_debug("%s started", who);
+    break;
+  case ACT_EV_EXIT:
+    state_actor_exited(it->id, it->text);
+    logs_actor_exit(it->id, it->name);
+    if (it->text && strcmp(it->text, "normal") && strcmp(it->text, "shutdown"))
+      logs_info("%s exited: %s", who, it->text);
+    else
+      logs_debug("%s exited: %s", who, it->text ? it->text : "normal");
+    break;
+  case ACT_EV_RESTART:
+    state_actor_restarted(it->old_id, it->id);
+    logs_info("%s restarted (was %llu)", who, (unsigned long long)it->old_id);
+    break;
+  case ACT_EV_FAILED:
+    logs_warn("%s failed: restarted too often (%s); not restarted again "
+              "until someone restarts it",
+              who, it->text ? it->text : "?");
+    break;
+  default:
+    break;
+  }
+  if (events_subscribers == 0) return;
+  logs_time_format(it->time_ms, ts, sizeof(ts));
+  obj = json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "event", ev ? ev : "unknown",
+                  "time", ts, "id", (json_int_t)it->id, "name", it->name,
+                  "plugin", it->plugin);
+  if (obj == NULL) return;
+  if (it->text) json_object_set_new(obj, "reason", json_string(it->text));
+  if (it->old_id)
+    json_object_set_new(obj, "old_id", json_integer((json_int_t)it->old_id));
+  if (it->supervisor)
+    json_object_set_new(obj, "supervisor",
+                        json_integer((json_int_t)it->supervisor));
+  events_publish(obj);
+  json_decref(obj);
+}
+
+void events_drain(void) {
+  events_item_t *it, *next;
+  uint64_t dropped;
+
+  pthread_mutex_lock(&events.lock);
+  it = events.head;
+  events.head = NULL;
+  events.tail = &events.head;
+  events.len = 0;
+  dropped = events.dropped;
+  events.dropped = 0;
+  pthread_mutex_unlock(&events.lock);
+  if (dropped)
+    logs_warn("%llu events or log lines dropped: the control loop fell "
+              "behind",
+              (unsigned long long)dropped);
+  for (; it != NULL; it = next) {
+    next = it->next;
+    if (it->kind == EVENTS_LOG)
+      logs_actor_line(it->time_ms, it->id, it->name, it->type, it->text);
+    else
+      events_handle(it);
+    free(it);
+  }
+}
+
+void events_free(void) {
+  events_item_t *it, *next;
+
+  pthread_mutex_lock(&events.lock);
+  it = events.head;
+  events.head = NULL;
+  events.tail = &events.head;
+  events.len = 0;
+  pthread_mutex_unlock(&events.lock);
+  for (; it != NULL; it = next) {
+    next = it->next;
+    free(it);
+  }
+  if (events.init) {
+    events.init = 0;
+    uv_close((uv_handle_t *)&events.async, NULL);
+  }
+}
