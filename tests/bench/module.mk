@@ -1,1 +1,49 @@
-# tests/bench: filled in by its owner
+# tests/bench: the benchmarks of BENCHMARKS.md.
+#
+#   make bench          the runtime workloads (build/bin/actor-bench, medians
+#                       of 3), then the daemon workloads (tests/bench/daemon.sh)
+#   make bench-compare  the runtime workloads side by side with the Erlang/OTP
+#                       and CAF versions under tests/bench/peers/, interleaved,
+#                       medians of 3, and a table of ratios
+#
+# BENCH_RUNS=N changes the number of runs a median is taken of.
+
+BENCH_BIN      := $(BIN)/actor-bench
+BENCH_CTL_BIN  := $(BIN)/ctl-bench
+BENCH_PEER_DIR := $(BUILD)/bench
+BENCH_RUNS     ?= 3
+
+$(BENCH_BIN): $(OBJ)/tests/bench/actor-bench.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -pthread -o $@ $< $(LIB_A) $(LDLIBS_COMMON)
+
+$(BENCH_CTL_BIN): $(OBJ)/tests/bench/ctl-bench.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LDLIBS_COMMON)
+
+# actor-bench joins `all` once the runtime it links against is complete.
+all: $(BENCH_CTL_BIN)
+
+# The peers are built only where their toolchains are installed; compare.sh
+# says which one it skips and why.
+BENCH_ERLC := $(shell command -v erlc 2>/dev/null)
+BENCH_CAF  := $(wildcard /usr/include/caf/all.hpp)
+BENCH_PEERS := $(if $(BENCH_ERLC),$(BENCH_PEER_DIR)/actor_bench.beam) \
+               $(if $(BENCH_CAF),$(BENCH_PEER_DIR)/caf-bench)
+
+$(BENCH_PEER_DIR)/actor_bench.beam: tests/bench/peers/actor_bench.erl
+	@mkdir -p $(@D)
+	erlc -o $(@D) $<
+
+$(BENCH_PEER_DIR)/caf-bench: tests/bench/peers/caf_bench.cpp
+	@mkdir -p $(@D)
+	$(CXX) -O2 -std=c++17 -o $@ $< -lcaf_core -pthread
+
+.PHONY: bench bench-compare
+bench: all $(BENCH_BIN)
+	@BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh $(BENCH_BIN)
+	@BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/daemon.sh $(BIN)
+
+bench-compare: $(BENCH_BIN) $(BENCH_PEERS)
+	@BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/compare.sh $(BENCH_BIN) \
+	  $(BENCH_PEER_DIR)

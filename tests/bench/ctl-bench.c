@@ -1,0 +1,231 @@
+/*
+ * ctl-bench - a control-socket client for the daemon workloads of
+ * BENCHMARKS.md, section 2 (tests/bench/daemon.sh runs it).
+ *
+ *   ctl-bench SOCKET pipeline N TARGET MESSAGE
+ *       one connection, N actor.send requests written back to back while the
+ *       replies are read; prints {"workload":"ctl_pipeline",...,"req_per_s"}
+ *   ctl-bench SOCKET spawn N PLUGIN [RESTART]
+ *       N actor.spawn requests, pipelined the same way (to set a daemon up
+ *       with many actors); prints {"spawned":N,"errors":E,"elapsed_s":S}
+ *   ctl-bench SOCKET list RUNS
+ *       RUNS actor.list requests one after the other, each timed from the
+ *       request's first byte to the reply's last; prints
+ *       {"workload":"ctl_list",...,"ms":MEDIAN,"actors":N}
+ *
+ * It speaks the wire protocol directly (JSON-RPC 2.0, one object per line)
+ * so that what is timed is the daemon, not a client library.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *fmt, const char *arg) {
+  fprintf(stderr, "ctl-bench: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n");
+  exit(1);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int connect_to(const char *path) {
+  struct sockaddr_un sa;
+  int fd;
+  if (strlen(path) >= sizeof sa.sun_path) die("socket path too long: %s", path);
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  strcpy(sa.sun_path, path);
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket: %s", strerror(errno));
+  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+    die("cannot connect: %s", strerror(errno));
+  return fd;
+}
+
+/* A growable byte buffer. */
+typedef struct {
+  char *p;
+  size_t len, cap;
+} buf_t;
+
+static void buf_add(buf_t *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n + 1) cap *= 2;
+    b->p = realloc(b->p, cap);
+    if (b->p == NULL) die("%s", "out of memory");
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+/*
+ * Write `out` to fd while reading replies, until `want` reply lines have
+ * come. Each complete reply line is handed to on_line (may be NULL).
+ * Returns the number of replies that carried an error.
+ */
+static uint64_t exchange(int fd, const buf_t *out, uint64_t want,
+                         void (*on_line)(const char *line, size_t len)) {
+  size_t off = 0;
+  uint64_t got = 0, errors = 0;
+  buf_t in = {0};
+  char chunk[65536];
+  while (got < want) {
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    if (off < out->len) pf.events |= POLLOUT;
+    if (poll(&pf, 1, 60000) <= 0) die("%s", "no reply from the daemon in 60 s");
+    if (pf.revents & POLLOUT) {
+      ssize_t n = write(fd, out->p + off, out->len - off);
+      if (n < 0 && errno != EAGAIN && errno != EINTR)
+        die("write: %s", strerror(errno));
+      if (n > 0) off += (size_t)n;
+    }
+    if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(fd, chunk, sizeof chunk);
+      size_t start = 0;
+      if (n < 0 && errno != EAGAIN && errno != EINTR)
+        die("read: %s", strerror(errno));
+      if (n == 0) die("%s", "the daemon closed the connection");
+      if (n <= 0) continue;
+      buf_add(&in, chunk, (size_t)n);
+      for (size_t i = 0; i < in.len; i++) {
+        if (in.p[i] != '\n') continue;
+        in.p[i] = '\0';
+        if (strstr(in.p + start, "\"error\"") != NULL) errors++;
+        if (on_line) on_line(in.p + start, i - start);
+        got++;
+        start = i + 1;
+      }
+      memmove(in.p, in.p + start, in.len - start);
+      in.len -= start;
+    }
+  }
+  free(in.p);
+  return errors;
+}
+
+static uint64_t arg_u64(const char *s) {
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || s[0] == '-') die("not a count: %s", s);
+  return (uint64_t)v;
+}
+
+static void request(buf_t *b, uint64_t id, const char *method, json_t *params) {
+  json_t *req = json_pack("{s:s,s:I,s:s,s:O}", "jsonrpc", "2.0", "id",
+                          (json_int_t)id, "method", method, "params", params);
+  char *s = req ? json_dumps(req, JSON_COMPACT) : NULL;
+  if (s == NULL) die("%s", "cannot encode a request");
+  buf_add(b, s, strlen(s));
+  buf_add(b, "\n", 1);
+  free(s);
+  json_decref(req);
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static size_t list_count;
+
+static void on_list(const char *line, size_t len) {
+  json_error_t e;
+  json_t *r = json_loadb(line, len, 0, &e);
+  list_count = json_array_size(json_object_get(r, "result"));
+  json_decref(r);
+}
+
+int main(int argc, char **argv) {
+  buf_t out = {0};
+  double t0, dt;
+  uint64_t n, errors;
+  int fd;
+
+  if (argc < 4) {
+    fprintf(stderr, "usage: ctl-bench SOCKET pipeline N TARGET MESSAGE\n"
+                    "       ctl-bench SOCKET spawn N PLUGIN [RESTART]\n"
+                    "       ctl-bench SOCKET list RUNS\n");
+    return 2;
+  }
+  fd = connect_to(argv[1]);
+  n = arg_u64(argv[3]);
+
+  if (strcmp(argv[2], "pipeline") == 0 && argc == 6) {
+    json_error_t e;
+    json_t *msg = json_loads(argv[5], JSON_DECODE_ANY, &e);
+    json_t *target;
+    if (msg == NULL) die("MESSAGE is not JSON: %s", argv[5]);
+    target = strspn(argv[4], "0123456789") == strlen(argv[4])
+                 ? json_integer((json_int_t)arg_u64(argv[4]))
+                 : json_string(argv[4]);
+    for (uint64_t i = 1; i <= n; i++) {
+      json_t *p = json_pack("{s:O,s:O}", "target", target, "message", msg);
+      request(&out, i, "actor.send", p);
+      json_decref(p);
+    }
+    t0 = now_s();
+    errors = exchange(fd, &out, n, NULL);
+    dt = now_s() - t0;
+    printf("{\"workload\":\"ctl_pipeline\",\"runtime\":\"actord\","
+           "\"elapsed_s\":%.6f,\"n\":%" PRIu64 ",\"req_per_s\":%.0f,"
+           "\"errors\":%" PRIu64 "}\n",
+           dt, n, (double)n / dt, errors);
+    json_decref(msg);
+    json_decref(target);
+  } else if (strcmp(argv[2], "spawn") == 0 && (argc == 5 || argc == 6)) {
+    for (uint64_t i = 1; i <= n; i++) {
+      json_t *p = json_pack("{s:s}", "plugin", argv[4]);
+      if (argc == 6) json_object_set_new(p, "restart", json_string(argv[5]));
+      request(&out, i, "actor.spawn", p);
+      json_decref(p);
+    }
+    t0 = now_s();
+    errors = exchange(fd, &out, n, NULL);
+    dt = now_s() - t0;
+    printf("{\"spawned\":%" PRIu64 ",\"errors\":%" PRIu64
+           ",\"elapsed_s\":%.6f}\n",
+           n - errors, errors, dt);
+  } else if (strcmp(argv[2], "list") == 0 && argc == 4) {
+    double *ms;
+    if (n == 0) die("%s", "RUNS must be positive");
+    ms = calloc(n, sizeof *ms);
+    if (ms == NULL) die("%s", "out of memory");
+    for (uint64_t i = 0; i < n; i++) {
+      out.len = 0;
+      request(&out, i + 1, "actor.list", json_object());
+      t0 = now_s();
+      errors = exchange(fd, &out, 1, on_list);
+      ms[i] = (now_s() - t0) * 1e3;
+      if (errors) die("%s", "actor.list answered with an error");
+    }
+    qsort(ms, n, sizeof *ms, cmp_double);
+    printf("{\"workload\":\"ctl_list\",\"runtime\":\"actord\",\"ms\":%.3f,"
+           "\"runs\":%" PRIu64 ",\"actors\":%zu}\n",
+           n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2, n, list_count);
+    free(ms);
+  } else {
+    fprintf(stderr, "ctl-bench: unknown command or wrong arguments: %s\n",
+            argv[2]);
+    return 2;
+  }
+  free(out.p);
+  close(fd);
+  return 0;
+}

@@ -1,0 +1,148 @@
+#!/bin/sh
+# The daemon workloads of BENCHMARKS.md (section 2) that can be measured with
+# what is built: each prints one JSON line. Every workload starts its own
+# actord on a private socket in a temporary directory, with no saved state,
+# and stops it afterwards.
+#
+#   sh tests/bench/daemon.sh build/bin
+#
+# A workload whose prerequisites are missing (a binary, a plugin, hyperfine)
+# prints one "daemon bench: NAME: skipped (...)" line on stderr instead.
+bin=${1:?usage: daemon.sh BIN-DIR}
+runs=${BENCH_RUNS:-3}
+actord=$bin/actord
+actorctl=$bin/actorctl
+ctlbench=$bin/ctl-bench
+plugins=$(cd "$bin/.." && pwd)/plugins
+here=$(cd "$(dirname "$0")" && pwd)
+status=0
+
+skip() { echo "daemon bench: $1: skipped ($2)" >&2; }
+
+if [ ! -x "$actord" ] || [ ! -x "$actorctl" ]; then
+  skip all "actord or actorctl not built"
+  exit 0
+fi
+
+dir=
+pid=
+stop_daemon() {
+  if [ -n "$pid" ]; then
+    kill -TERM "$pid" 2>/dev/null
+    i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+      sleep 0.05; i=$((i + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    pid=
+  fi
+  [ -n "$dir" ] && rm -rf "$dir"
+  dir=
+}
+trap 'stop_daemon' EXIT
+trap 'stop_daemon; exit 130' INT TERM
+
+# start_daemon: a fresh actord on a private socket; waits until it answers.
+start_daemon() {
+  dir=$(mktemp -d) || exit 1
+  sock=$dir/control.sock
+  "$actord" -s "$sock" -S "$dir/state" -p "$plugins" --ephemeral \
+    -l error -L "$dir/actord.log" &
+  pid=$!
+  i=0
+  until "$actorctl" -s "$sock" daemon status >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 200 ] || ! kill -0 "$pid" 2>/dev/null; then
+      echo "daemon bench: actord did not start: $(tail -n 3 "$dir/actord.log" 2>/dev/null)" >&2
+      stop_daemon
+      return 1
+    fi
+    sleep 0.02
+  done
+}
+
+ctl() { "$actorctl" -s "$sock" "$@"; }
+
+rss_of() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1;
+  if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# hyperfine_ms COMMAND: the median wall time of COMMAND in milliseconds.
+hyperfine_ms() {
+  hyperfine -N --style none --warmup 10 --runs "${HF_RUNS:-100}" \
+    --export-json "$dir/hf.json" "$1" >/dev/null 2>&1 || return 1
+  awk '/"median"/ { gsub(/[^0-9.eE+-]/, "", $2); printf "%.3f\n", $2 * 1000; exit }' \
+    "$dir/hf.json"
+}
+
+# -------------------------------------------------------------- idle_rss
+if start_daemon; then
+  sleep 0.5
+  v=$(for i in $(seq "$runs"); do rss_of "$pid"; sleep 0.1; done | median)
+  np=$(ctl -o json plugins 2>/dev/null | grep -o '"name"' | wc -l)
+  printf '{"workload":"idle_rss","runtime":"actord","rss_b":%s,"plugins":%s}\n' "$v" "$np"
+  stop_daemon
+else status=1; fi
+
+# -------------------------------------------------------------- ctl_call
+if ! command -v hyperfine >/dev/null 2>&1; then
+  skip ctl_call "hyperfine not installed: apt-get install hyperfine"
+elif start_daemon; then
+  if ctl spawn echo --name echo >/dev/null 2>&1 &&
+     ctl call echo '{"x":1}' >/dev/null 2>&1; then
+    ms=$(hyperfine_ms "$actorctl -s $sock call echo {\"x\":1}")
+    printf '{"workload":"ctl_call","runtime":"actord","ms":%s}\n' "${ms:-null}"
+  else
+    skip ctl_call "actorctl call echo does not answer"
+  fi
+  stop_daemon
+else status=1; fi
+
+# ---------------------------------------------------------- ctl_pipeline
+if [ ! -x "$ctlbench" ]; then
+  skip ctl_pipeline "ctl-bench not built"
+elif start_daemon; then
+  if ctl spawn counter --name c1 >/dev/null 2>&1; then
+    : >"$dir/lines"
+    for i in $(seq "$runs"); do
+      "$ctlbench" "$sock" pipeline 100000 c1 '{"inc":1}' >>"$dir/lines"
+    done
+    got=$(ctl call c1 '{"get":true}' 2>/dev/null | grep -o '[0-9][0-9]*')
+    lost=$((100000 * runs - ${got:-0}))
+    awk -f "$here/median.awk" "$dir/lines" | sed "s/}\$/,\"lost\":$lost}/"
+  else
+    skip ctl_pipeline "cannot spawn the counter plugin"
+  fi
+  stop_daemon
+else status=1; fi
+
+# -------------------------------------------------------------- ctl_list
+if [ ! -x "$ctlbench" ]; then
+  skip ctl_list "ctl-bench not built"
+elif start_daemon; then
+  out=$("$ctlbench" "$sock" spawn 100000 counter temporary)
+  case $out in
+  *'"errors":0,'*) "$ctlbench" "$sock" list "$runs" ;;
+  *) skip ctl_list "spawning 100000 actors failed: $out" ;;
+  esac
+  stop_daemon
+else status=1; fi
+
+# ---------------------------------------------------------------- ps_10k
+if [ ! -x "$ctlbench" ] || ! command -v hyperfine >/dev/null 2>&1; then
+  skip ps_10k "ctl-bench or hyperfine missing"
+elif start_daemon; then
+  out=$("$ctlbench" "$sock" spawn 10000 counter temporary)
+  case $out in
+  *'"errors":0,'*)
+    n=$(ctl -o json ps | grep -o '"id"' | wc -l)
+    ms=$(HF_RUNS=30 hyperfine_ms "$actorctl -s $sock ps")
+    printf '{"workload":"ps_10k","runtime":"actord","ms":%s,"actors":%s}\n' "${ms:-null}" "$n" ;;
+  *) skip ps_10k "spawning 10000 actors failed: $out" ;;
+  esac
+  stop_daemon
+else status=1; fi
+
+exit $status
