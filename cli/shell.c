@@ -78,7 +78,10 @@ static void shell_print_above(struct shell *sh) {
     output_flush();
     return;
   }
+  /* readline writes through stdio: its clearing must reach the terminal
+     before our text does. */
   rl_clear_visible_line();
+  fflush(rl_outstream);
   output_flush();
   rl_on_new_line();
   rl_redisplay();
@@ -311,6 +314,10 @@ static int shell_is_blank(const char *line) {
   return *line == '\0';
 }
 
+static void shell_on_stdin(uv_poll_t *handle, int status, int events) {
+  rl_callback_read_char();
+}
+
 static void shell_on_line(char *line) {
   struct shell *sh = shell_current;
 
@@ -352,11 +359,7 @@ static void shell_on_line(char *line) {
   rl_set_prompt(sh->prompt);
   sh->busy = 0;
   client_signals_take();
-  uv_poll_start(&sh->in_poll, UV_READABLE, NULL);
-}
-
-static void shell_on_stdin(uv_poll_t *handle, int status, int events) {
-  rl_callback_read_char();
+  if (!sh->leaving) uv_poll_start(&sh->in_poll, UV_READABLE, shell_on_stdin);
 }
 
 static void shell_on_signal(uv_poll_t *handle, int status, int events) {

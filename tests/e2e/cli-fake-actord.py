@@ -6,12 +6,14 @@ answers with chosen errors.
 
 usage: cli-fake-actord.py SOCKET LOG [--protocol V] [--silent METHOD]
                           [--error METHOD:CODE:KIND:MESSAGE]...
-                          [--result METHOD:JSON]...
+                          [--result METHOD:JSON]... [--emit-on METHOD]
 
 Every request line received is appended to LOG as it came. hello answers
 {"version","protocol","name","pid"}; a --silent method is never answered;
 --error and --result give the answer of a method; any other method answers
-{}. The server runs until killed; it writes its pid to SOCKET.pid once it
+{}. After answering a --emit-on method, every connection that subscribed
+to events gets an "exit" event of the request's target. The server runs
+until killed; it writes its pid to SOCKET.pid once it
 listens.
 """
 import json
@@ -24,6 +26,7 @@ import threading
 def main():
     path, log = sys.argv[1], sys.argv[2]
     protocol, silent, errors, results = "1.0", set(), {}, {}
+    emit_on, subscribers = set(), []
     args = sys.argv[3:]
     while args:
         opt = args.pop(0)
@@ -36,6 +39,8 @@ def main():
             errors[method] = {"code": int(code), "message": message}
             if kind:
                 errors[method]["data"] = {"kind": kind}
+        elif opt == "--emit-on":
+            emit_on.add(args.pop(0))
         elif opt == "--result":
             method, value = args.pop(0).split(":", 1)
             results[method] = json.loads(value)
@@ -70,7 +75,23 @@ def main():
                         reply["result"] = results[method]
                     else:
                         reply["result"] = {}
-                    conn.sendall(json.dumps(reply).encode() + b"\n")
+                    with lock:
+                        conn.sendall(json.dumps(reply).encode() + b"\n")
+                        if method == "events.subscribe":
+                            subscribers.append(conn)
+                        if method in emit_on:
+                            target = req.get("params", {}).get("target")
+                            event = {"jsonrpc": "2.0", "method": "event",
+                                     "params": {"event": "exit",
+                                                "time": "2026-11-21T19:44:13.123Z",
+                                                "id": 5, "name": target,
+                                                "plugin": "echo",
+                                                "reason": "killed"}}
+                            for sub in subscribers:
+                                try:
+                                    sub.sendall(json.dumps(event).encode() + b"\n")
+                                except OSError:
+                                    pass
 
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
