@@ -524,9 +524,6 @@ static void main_boot(void) {
 
   if ((rc = loader_new(actord.rt, &actord.loader)) != 0)
     main_die("cannot create the plugin loader: %s", act_strerror(rc));
-  rc = loader_add_builtin(actord.loader, &act_supervisor_plugin);
-  if (rc != 0 && rc != ACT_EEXIST)
-    main_die("cannot register the supervisor: %s", act_strerror(rc));
   for (size_t i = 0; i < actord.n_plugin_dirs; i++) {
     int n = loader_load_dir(actord.loader, actord.plugin_dirs[i],
                             main_loader_log, NULL);
