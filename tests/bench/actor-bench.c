@@ -1,7 +1,7 @@
 /*
  * actor-bench - the runtime workloads of BENCHMARKS.md, section 1.
  *
- *   actor-bench [-j THREADS] [--spread] WORKLOAD ARGS...
+ *   actor-bench [-j THREADS] [-b BUDGET] [--spread] WORKLOAD ARGS...
  *
  *     pingpong N        two actors exchange N messages (N/2 round trips)
  *     counting N        a producer sends N increments, then asks the total
@@ -29,11 +29,16 @@
  * choice: the runtime (or a round robin over the schedulers) places them, so
  * that the messages cross threads; its lines carry "placement":"spread".
  *
+ * -b BUDGET sets the number of messages an actor handles per turn (the
+ * runtime's default otherwise) and with it the producers' chunk (below).
+ *
  * Long loops are cut into turns. A handler runs to completion on its
  * scheduler, so a producer that sent ten million messages from one handle()
  * call would hold the thread and fill the consumer's mailbox before it ever
- * ran. The producers below send CHUNK messages per turn and then send
- * themselves a "more" message, as any cooperative actor should.
+ * ran. The producers below send one budget's worth of messages per turn
+ * (the number an actor handles per turn, so that the consumer drains each
+ * chunk in one turn of its own) and then send themselves a "more" message,
+ * as any cooperative actor should.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,8 +53,10 @@
 
 #include "actor/runtime.h"
 
-/* Messages sent per turn by the producers (see above). */
-#define CHUNK 256
+/* Messages sent per turn by the producers (see above): the runtime's
+   default budget, or -b. */
+#define DEFAULT_CHUNK 64
+static uint64_t CHUNK = DEFAULT_CHUNK;
 
 /* Give up on a run that has not finished after this long: a hung runtime
    must fail the benchmark, not hang `make bench`. */
@@ -754,7 +761,8 @@ static void run_fanout(act_runtime_t *rt, uint64_t p, uint64_t m) {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: actor-bench [-j THREADS] [--spread] WORKLOAD ARGS...\n"
+          "usage: actor-bench [-j THREADS] [-b BUDGET] [--spread] WORKLOAD "
+          "ARGS...\n"
           "  pingpong N | counting N | threadring R T | spawn A | "
           "fanout P M\n");
 }
@@ -776,6 +784,7 @@ int main(int argc, char **argv) {
   static const struct option longopts[] = {
       {"threads", required_argument, NULL, 'j'},
       {"spread", no_argument, NULL, 's'},
+      {"budget", required_argument, NULL, 'b'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   act_runtime_opts_t ro = ACT_RUNTIME_OPTS_INIT;
@@ -784,7 +793,7 @@ int main(int argc, char **argv) {
   int c, nargs;
 
   B.threads = 2;
-  while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+j:b:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'j':
       B.threads = (unsigned)arg_u64(optarg, "-j");
@@ -792,6 +801,10 @@ int main(int argc, char **argv) {
       break;
     case 's':
       B.spread = 1;
+      break;
+    case 'b':
+      ro.budget = (unsigned)arg_u64(optarg, "-b");
+      if (ro.budget > 0) CHUNK = ro.budget;
       break;
     case 'h':
       usage(stdout);

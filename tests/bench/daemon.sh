@@ -92,7 +92,7 @@ if ! command -v hyperfine >/dev/null 2>&1; then
 elif start_daemon; then
   if ctl spawn echo --name echo >/dev/null 2>&1 &&
      ctl call echo '{"x":1}' >/dev/null 2>&1; then
-    ms=$(hyperfine_ms "$actorctl -s $sock call echo {\"x\":1}")
+    ms=$(hyperfine_ms "$actorctl -s $sock call echo '{\"x\":1}'")
     printf '{"workload":"ctl_call","runtime":"actord","ms":%s}\n' "${ms:-null}"
   else
     skip ctl_call "actorctl call echo does not answer"

@@ -10,6 +10,7 @@ function get(line, key,    re, m) {
   gsub(/"/, "", m)
   return m
 }
+BEGIN { rts["actord"] = 1; rtorder[++nrt] = "actord" }
 {
   rt = get($0, "runtime"); w = get($0, "workload")
   if (rt == "" || w == "") next
