@@ -257,3 +257,34 @@ teardown() {
   run "$ACTORCTL" __complete -- load ./
   [ "$output" = ":files" ]
 }
+
+@test "bash completion asks actorctl itself" {
+  run bash -c '
+    source "$1"
+    COMP_WORDS=("$2" sp); COMP_CWORD=1; _actorctl; echo "${COMPREPLY[*]}"
+    COMP_WORDS=("$2" call c1 "{}" --ti); COMP_CWORD=4; _actorctl; echo "${COMPREPLY[*]}"
+    COMP_WORDS=("$2" run "$3/scr"); COMP_CWORD=2; _actorctl; echo "${COMPREPLY[*]}"
+  ' _ "$REPO_ROOT/dist/actorctl.bash" "$ACTORCTL" "$TEST_DIR"
+  [ "${lines[0]}" = spawn ]
+  [ "${lines[1]}" = --timeout ]
+  [ -z "${lines[2]:-}" ]
+  touch "$TEST_DIR/script.txt"
+  run bash -c '
+    source "$1"
+    COMP_WORDS=("$2" run "$3/scr"); COMP_CWORD=2; _actorctl; echo "${COMPREPLY[*]}"
+  ' _ "$REPO_ROOT/dist/actorctl.bash" "$ACTORCTL" "$TEST_DIR"
+  [ "$output" = "$TEST_DIR/script.txt" ]
+}
+
+@test "the man page passes mandoc -T lint and documents every command" {
+  # Style notes about pages not installed on this machine do not count.
+  run mandoc -T lint -W warning "$REPO_ROOT/man/actorctl.1"
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  for c in call daemon deploy events exec help inspect kill load logs plugins \
+    ps register restart run send shell spawn stats stop tree unload \
+    unregister wait whereis; do
+    grep -q "^\.It.*Cm $c" "$REPO_ROOT/man/actorctl.1" ||
+      { echo "actorctl.1 lacks $c" >&2; false; }
+  done
+}
