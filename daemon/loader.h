@@ -28,7 +28,9 @@ typedef struct loader_plugin {
 /* Built-in behaviours (act_supervisor_plugin, ...) are registered here too,
    so that plugin.list shows them. */
 int loader_new(act_runtime_t *rt, loader_t **out);
-void loader_free(loader_t *ld); /* dlcloses what it loaded */
+/* dlcloses what it loaded: call it after act_runtime_free (or at least once
+   no actor runs and the runtime no longer looks at the descriptors). */
+void loader_free(loader_t *ld);
 
 int loader_add_builtin(loader_t *ld, const act_plugin_t *desc);
 /* Load one file; *out (may be NULL) receives the entry. Returns 0 or a
