@@ -54,6 +54,7 @@ int act__actor_info(act_ctx_t *ctx, act_info_t *out);
  * act_reply_json, which marks the envelope, cannot be used on a copy). to
  * and ref are the request's msg->from and msg->ref; value is stolen, even on
  * error. The caller answers each ref at most once. ACT_EINVAL if ref is 0.
+ * (Defined in host.c, next to the host's own reply functions.)
  */
 int act__reply_json_later(act_ctx_t *ctx, act_id_t to, uint64_t ref,
                           json_t *value);
