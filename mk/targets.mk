@@ -33,7 +33,7 @@ SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(libdir)|g' \
 # the man page lint and prints "N passed, N failed".
 .PHONY: check
 check: all unit test-plugins
-	@BUILD='$(BUILD)' bash tests/run-all.sh
+	@BUILD='$(BUILD)' SAN='$(SAN)' bash tests/run-all.sh
 
 # ---------------------------------------------------------------------- asan
 # The whole suite under AddressSanitizer, LeakSanitizer and UBSan, in its
