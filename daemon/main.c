@@ -417,6 +417,7 @@ static void main_stop_thread(void *arg) {
 }
 
 static void main_on_stopped(uv_async_t *h) {
+  uv_timer_stop(&main_s.boot_timer);
   (void)h;
   uv_stop(&main_s.loop);
 }
@@ -428,7 +429,38 @@ static void main_on_watchdog(uv_timer_t *t) {
   _exit(1);
 }
 
+/* The runtime stops from a thread of its own: the control loop must keep
+   running meanwhile, since the connections' actors live on it. */
+static void main_stop_runtime(void) {
+  if (main_s.stop_started) return;
+  main_s.stop_started = 1;
+  uv_timer_stop(&main_s.boot_timer);
+  if (uv_thread_create(&main_s.stop_thread, main_stop_thread, NULL) != 0) {
+    logs_error("cannot start the stopping thread; exiting now");
+    _exit(1);
+  }
+}
+
+static void main_on_root_down(conn_t *c, conn_op_t *op, const act_msg_t *msg) {
+  (void)c;
+  (void)op;
+  if (msg != NULL && msg->type == ACT_MSG_DOWN)
+    logs_debug("the tree stopped (%s)", msg->reason ? msg->reason : "normal");
+  main_stop_runtime();
+}
+
+static void main_on_stop_timer(uv_timer_t *t) {
+  (void)t;
+  logs_warn("the tree did not stop within %d ms; stopping the runtime",
+            ACTORD_STOP_TIMEOUT_MS);
+  main_stop_runtime();
+}
+
 void main_shutdown(const char *why) {
+  conn_t *in = main_s.internal;
+  conn_op_t *op;
+  uint64_t ref;
+
   if (actord.shutting_down) return;
   actord.shutting_down = 1;
   logs_info("shutting down (%s)", why);
@@ -436,15 +468,24 @@ void main_shutdown(const char *why) {
   state_freeze();
   server_stop();
   uv_timer_start(&main_s.watchdog, main_on_watchdog,
-                 ACTORD_STOP_TIMEOUT_MS + MAIN_WATCHDOG_MS, 0);
+                 2 * ACTORD_STOP_TIMEOUT_MS + MAIN_WATCHDOG_MS, 0);
   uv_unref((uv_handle_t *)&main_s.watchdog);
-  /* The control loop must keep running while the runtime stops: the
-     connections' actors live on it. */
-  if (uv_thread_create(&main_s.stop_thread, main_stop_thread, NULL) != 0) {
-    logs_error("cannot start the stopping thread; exiting now");
-    _exit(1);
+  /* First the tree, in order, while clients still hear about it: the root
+     supervisor gets "shutdown" from the daemon's own actor and stops its
+     children in reverse start order; once it is down (or after the stop
+     timeout), the runtime stops what is left, connections included. */
+  if (in != NULL && in->ctx != NULL &&
+      (op = conn_op_new(in, NULL, main_on_root_down, NULL)) != NULL) {
+    if (act_monitor(in->ctx, actord.root, &ref) == 0) {
+      conn_op_park(in, op, ref);
+      act_kill(in->ctx, actord.root, "shutdown");
+      uv_timer_start(&main_s.boot_timer, main_on_stop_timer,
+                     ACTORD_STOP_TIMEOUT_MS, 0);
+      return;
+    }
+    conn_op_free(op);
   }
-  main_s.stop_started = 1;
+  main_stop_runtime();
 }
 
 static void main_on_signal(uv_signal_t *h, int signum) {
@@ -452,11 +493,13 @@ static void main_on_signal(uv_signal_t *h, int signum) {
     main_reload();
     return;
   }
-  if (actord.shutting_down) {
-    logs_warn("%s again: exiting now", strsignal(signum));
+  (void)h;
+  /* A second Ctrl-C means "now"; a repeated SIGTERM (timeout(1) and
+     process-group kills send two) changes nothing. */
+  if (actord.shutting_down && signum == SIGINT) {
+    logs_warn("SIGINT again: exiting now");
     _exit(1);
   }
-  (void)h;
   main_shutdown(signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
@@ -583,6 +626,7 @@ static void main_close_cb(uv_handle_t *h, void *arg) {
 
 static void main_cleanup(void) {
   if (main_s.stop_started) uv_thread_join(&main_s.stop_thread);
+  else if (actord.rt != NULL) act_runtime_stop(actord.rt, 0);
   server_free();
   state_free();
   events_free();

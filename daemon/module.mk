@@ -10,7 +10,8 @@ $(OBJ)/daemon/main.o: CPPFLAGS += -DACT_PLUGIN_DIR='"$(ACTORD_PLUGIN_DIR)"'
 
 $(ACTORD): $(DAEMON_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJS) $(LIB_A) $(LDLIBS_COMMON)
+	$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJS) $(LIB_A) $(LDLIBS_COMMON) || \
+	  { rm -f $@; exit 1; }
 
 .PHONY: daemon
 daemon: $(ACTORD)
