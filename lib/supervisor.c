@@ -227,6 +227,9 @@ static void sup_dead_add(sup_t *s, act_id_t id) {
 }
 
 static int sup_dead_has(const sup_t *s, act_id_t id) {
+  /* 0 is not an actor (an exit signal from outside, or an empty slot). */
+  if (id == 0)
+    return 0;
   for (unsigned i = 0; i < SUP_DEAD_RING; i++)
     if (s->dead[i] == id)
       return 1;

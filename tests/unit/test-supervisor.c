@@ -45,7 +45,7 @@ static struct {
   json_t *replies[T_MAX_REPLIES];
   unsigned rhead, rtail;
   char log[T_LOG_SIZE]; /* "init:a stop:b ..." in the order it happened */
-} t = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} t = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static act_runtime_t *t_rt;
 static act_id_t t_probe;
