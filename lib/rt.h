@@ -1,0 +1,350 @@
+/*
+ * rt.h - the runtime's own structures, shared by runtime.c (lifecycle,
+ * registry, names, listings), sched.c (scheduler loops, inboxes, run
+ * queues, envelopes) and actor.c (spawn, turns, signals, exit) and host.c
+ * (the host table plugins call).
+ *
+ * Threading in one paragraph: an actor belongs to one scheduler for life and
+ * only that scheduler's thread touches it, except for the fields marked
+ * "shared" below, which other threads read under the scheduler's lock
+ * (listings) or the name lock. Messages between schedulers travel through
+ * the target scheduler's inbox, a lock-free multi-producer single-consumer
+ * queue; everything else about an actor happens on its own thread.
+ */
+#ifndef ACT_RT_H
+#define ACT_RT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "actor/runtime.h"
+#include "map.h"
+#include "runtime-internal.h"
+
+/* Payloads up to this many bytes travel inside the envelope. */
+#define ACT__INLINE 40
+/* Envelopes a scheduler keeps for reuse; more are given back to malloc. */
+#define ACT__FREE_MAX 8192
+/* Messages a scheduler handles per loop iteration before it lets libuv poll
+   for I/O and timers (without blocking) again. */
+#define ACT__QUANTUM 4096
+#define ACT__BUDGET_DEFAULT 64
+
+typedef struct act__sched act__sched_t;
+typedef struct act__actor act__actor_t;
+
+/* An immutable, reference-counted byte buffer for payloads that do not fit
+   in an envelope; shared by forwarded messages and timers. */
+typedef struct act__blob {
+  atomic_uint refs;
+  size_t len;
+  char data[];
+} act__blob_t;
+
+/* What an envelope asks of its target. */
+enum {
+  ACT__SIG_USER = 0, /* an ACT_MSG_USER message: the user queue */
+  ACT__SIG_MSG,      /* a finished runtime message (DOWN, REPLY, TIMEOUT,
+                        STARTED) for handle(): the signal queue */
+  ACT__SIG_EXIT,     /* an exit signal (link or kill) */
+  ACT__SIG_LINK,     /* msg.from links itself to the target */
+  ACT__SIG_UNLINK,
+  ACT__SIG_MONITOR,  /* msg.from monitors the target under msg.ref */
+  ACT__SIG_DEMONITOR,
+  ACT__SIG_INSPECT,  /* msg.from wants the target's inspect JSON (msg.ref) */
+  ACT__SIG_SPAWN,    /* inbox only: a new actor for this scheduler */
+  ACT__SIG_QUIT      /* inbox only: the scheduler should stop */
+};
+
+/* Envelope flags. */
+#define ACT__E_REPLIED 0x1u /* an ask request already answered */
+#define ACT__E_UNTRAP 0x2u  /* an exit signal that cannot be trapped */
+#define ACT__E_LINKED 0x4u  /* an exit signal that comes through a link */
+#define ACT__E_COUNTED 0x8u /* counted in the target's reject counter */
+
+typedef struct act__env {
+  struct act__env *next; /* mailbox, inbox or free list */
+  act_msg_t msg;         /* what handle() sees */
+  act_id_t to;
+  uint8_t sig;
+  uint8_t eflags;
+  uint16_t spare16;
+  uint32_t spare32;
+  union {
+    act__blob_t *blob;     /* payload or reason out of line, or NULL */
+    act__actor_t *actor;   /* ACT__SIG_SPAWN */
+  } u;
+  char ibuf[ACT__INLINE]; /* small payload or reason */
+} act__env_t;
+
+/* Vyukov's intrusive MPSC queue: producers exchange the head, the single
+   consumer follows next pointers from the tail. */
+typedef struct act__mpsc {
+  _Alignas(64) act__env_t *_Atomic head;
+  _Alignas(64) act__env_t *tail;
+  act__env_t stub;
+} act__mpsc_t;
+
+/* The shared counter of a bounded "reject" mailbox, so that a sender on
+   another thread can refuse a message before it travels. */
+typedef struct act__bound {
+  atomic_uint count; /* user messages queued or in flight */
+  uint32_t cap;
+} act__bound_t;
+
+typedef struct act__link_set {
+  act_id_t *ids;
+  uint32_t n, cap;
+} act__link_set_t;
+
+typedef struct act__mon {
+  uint64_t ref;
+  act_id_t id; /* the watcher (monitors of me) or the target (mine) */
+} act__mon_t;
+
+typedef struct act__mon_set {
+  act__mon_t *v;
+  uint32_t n, cap;
+} act__mon_set_t;
+
+/* What most actors never need, allocated on first use. */
+typedef struct act__extra {
+  act__link_set_t links;
+  act__mon_set_t watchers; /* who monitors me */
+  act__mon_set_t mons;     /* whom I monitor */
+  act__map_t timers;       /* timer id -> act__timer_t */
+  act__map_t asks;         /* ask ref -> act__timer_t (timeout) or itself */
+} act__extra_t;
+
+/* Actor states (bits of act__actor_t.st). */
+#define ACT__A_QUEUED 0x1u  /* in the run queue or running */
+#define ACT__A_INITED 0x2u  /* init() succeeded */
+#define ACT__A_EXITING 0x4u /* exit requested: the next turn ends it */
+#define ACT__A_TRAP 0x8u    /* trap_exit */
+#define ACT__A_DEAD 0x10u   /* exited; freed when its handles have closed */
+#define ACT__A_STARTED 0x20u /* init has run (successfully or not) */
+#define ACT__A_INTURN 0x40u /* a callback of it is running */
+
+struct act__actor {
+  act_ctx_t ctx; /* first: a ctx is the actor */
+  act_id_t id;
+  const act_plugin_t *desc;
+  void *state;
+  act__sched_t *sched;
+  act__env_t *uq_head, *uq_tail; /* user messages */
+  act__env_t *sq_head, *sq_tail; /* signals and runtime messages */
+  act__actor_t *rq_next;
+  uint32_t uq_len;   /* shared (relaxed): listings read it */
+  uint32_t flags;    /* ACT_SPAWN_* */
+  uint16_t st;       /* ACT__A_* */
+  uint8_t status;    /* shared (relaxed): act_status_t */
+  uint8_t policy;    /* act_overflow_t */
+  uint32_t cap;      /* 0 = unbounded */
+  uint32_t restarts;
+  uint32_t handles;  /* libuv handles still open */
+  act_id_t supervisor;
+  act_id_t spawner;
+  char *name;        /* shared: written under the name and scheduler locks */
+  char *exit_reason; /* set by act_exit() */
+  act__extra_t *x;
+  act__bound_t *bound;
+  uint64_t started_ms;
+  uint64_t msgs_in, msgs_out; /* shared (relaxed) */
+};
+
+struct act__sched {
+  act_runtime_t *rt;
+  int index;     /* in rt->scheds; -1 for a dedicated scheduler */
+  int attached;  /* runs on a loop of the embedder */
+  int dedicated; /* the thread of one ACT_SPAWN_DEDICATED actor */
+  uv_loop_t *loop;
+  uv_loop_t own_loop;
+  uv_thread_t thread;
+  uv_thread_t loop_thread; /* the thread that runs the loop */
+  uv_async_t async;
+  uv_prepare_t prepare; /* attached loops only */
+  uv_check_t check;
+  uv_idle_t idle;
+  int closing_handles; /* handles of the scheduler still closing */
+
+  act__mpsc_t inbox;
+  _Alignas(64) atomic_int sleeping; /* armed: wake me with uv_async_send */
+  _Alignas(64) atomic_uint_fast64_t next_seq; /* ids: index+1 + n*seq */
+
+  act__actor_t *rq_head, *rq_tail;
+  unsigned budget;
+  act__env_t *free_envs;
+  unsigned nfree;
+  uint64_t next_ref; /* refs (asks, monitors, timers): unique per scheduler */
+  int quit;
+  int started; /* its thread runs (or its loop is attached) */
+  act_id_t ded_id; /* dedicated: the one actor */
+
+  uv_mutex_t lock;  /* changes of table; readers from other threads */
+  act__map_t table; /* id -> act__actor_t, its own thread reads it freely */
+  act__map_t incoming; /* id -> act__actor_t spawned by other threads and not
+                          yet taken in: listings and liveness checks from
+                          other threads (under lock) see them at once */
+  int detached; /* attached: its handles are closed */
+
+  /* Counters: written by the owner, read by anyone (relaxed). */
+  uint64_t st_messages, st_dropped, st_exited;
+  atomic_uint_fast64_t st_wakeups;
+
+  act__sched_t *ded_next; /* finished dedicated schedulers to join */
+};
+
+typedef struct act__plugin_ent {
+  char *name;
+  const act_plugin_t *desc;
+} act__plugin_ent_t;
+
+struct act_runtime {
+  act_runtime_opts_t opts;
+  unsigned nthreads;  /* scheduler threads */
+  unsigned nattached; /* attachable loops */
+  unsigned nslots;    /* id space: threads + attached + 1 (dedicated) */
+  unsigned nattach_used;
+  act__sched_t **scheds; /* [nthreads + nattached] */
+  int started;
+  atomic_int stopping;
+  atomic_uint rr; /* round-robin placement */
+
+  /* Dedicated schedulers, one per ACT_SPAWN_DEDICATED actor, found by id. */
+  uv_mutex_t ded_lock;
+  act__map_t ded_table; /* id -> act__sched_t */
+  atomic_uint_fast64_t ded_seq;
+  act__sched_t *ded_done; /* finished, to be joined */
+  unsigned ded_live;
+
+  uv_mutex_t names_lock;
+  void *names; /* act__names_t (runtime.c) */
+
+  pthread_rwlock_t bound_lock;
+  act__map_t bound_table; /* id -> act__bound_t, reject mailboxes */
+  atomic_uint nbound;
+
+  uv_mutex_t plugins_lock;
+  act__plugin_ent_t *plugins;
+  unsigned nplugins, capplugins;
+
+  /* Counters of dedicated schedulers that have finished. */
+  atomic_uint_fast64_t done_messages, done_dropped, done_exited, done_wakeups;
+
+  /* Live actors, for stop to wait on. */
+  atomic_uint_fast64_t live, spawned;
+  uv_mutex_t stop_lock;
+  uv_cond_t stop_cond;
+};
+
+extern const act_host_t act__host;
+
+static inline act__actor_t *act__actor_of(act_ctx_t *ctx) {
+  return (act__actor_t *)ctx;
+}
+
+static inline act__env_t *act__env_of(const act_msg_t *m) {
+  return (act__env_t *)((char *)m - offsetof(act__env_t, msg));
+}
+
+/* The scheduler slot an id belongs to; nslots - 1 means dedicated. */
+static inline unsigned act__id_slot(const act_runtime_t *rt, act_id_t id) {
+  return (unsigned)((id - 1) % rt->nslots);
+}
+
+#define ACT__RELAXED_LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ACT__RELAXED_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define ACT__RELAXED_INC(p) \
+  __atomic_store_n((p), __atomic_load_n((p), __ATOMIC_RELAXED) + 1, \
+                   __ATOMIC_RELAXED)
+
+/* ---- sched.c */
+void act__mpsc_init(act__mpsc_t *q);
+void act__mpsc_push(act__mpsc_t *q, act__env_t *e);
+act__env_t *act__mpsc_pop(act__mpsc_t *q);
+int act__mpsc_pending(act__mpsc_t *q);
+
+/* Envelopes: from s's free list when s is the calling thread's scheduler,
+   else from malloc (s NULL). */
+act__env_t *act__env_new(act__sched_t *s);
+void act__env_free(act__sched_t *s, act__env_t *e);
+/* Copy bytes into e (inline or a new blob). 0 or ACT_ENOMEM. */
+int act__env_set_bytes(act__env_t *e, const void *data, size_t len);
+/* A NUL-terminated string as msg.reason. */
+int act__env_set_reason(act__env_t *e, const char *reason);
+
+int act__sched_new(act_runtime_t *rt, int index, act__sched_t **out);
+void act__sched_free(act__sched_t *s);
+int act__sched_start_thread(act__sched_t *s);
+int act__sched_attach(act__sched_t *s, uv_loop_t *loop);
+/* Close the runtime's handles on an attached loop (that loop's thread);
+   their close callbacks run at the loop's next iteration. */
+void act__sched_detach(act__sched_t *s);
+int act__sched_on_loop_thread(act__sched_t *s);
+/* Hand e to scheduler s from another thread (or from outside). */
+void act__sched_post(act__sched_t *s, act__env_t *e);
+void act__sched_wake(act__sched_t *s);
+/* Put a on its scheduler's run queue (its own thread). */
+void act__sched_ready(act__sched_t *s, act__actor_t *a);
+/* Run the scheduler's work once (its own thread); nonzero if work is left. */
+int act__sched_run(act__sched_t *s);
+/* The scheduler of the calling thread for rt, or NULL. */
+act__sched_t *act__sched_current(act_runtime_t *rt);
+uint64_t act__sched_ref(act__sched_t *s);
+
+/* ---- actor.c */
+/* Route e (its msg.from/to/ref and sig set) from scheduler `from` (NULL: an
+   outside thread). For a user message to an actor that is known dead at
+   once, returns ACT_ENOENT and leaves e to the caller; otherwise e is
+   consumed and 0 or ACT_EMBOXFULL (e freed) is returned. */
+int act__route(act_runtime_t *rt, act__sched_t *from, act__env_t *e);
+/* Deliver e that arrived at s (its own thread). */
+void act__deliver(act__sched_t *s, act__env_t *e);
+/* Run one turn of a (its own thread). */
+void act__actor_turn(act__actor_t *a);
+int act__spawn(act_runtime_t *rt, act__actor_t *spawner,
+               const act_spawn_opts_t *opts, act_id_t *id);
+/* Make a exit with reason at its next turn (its own thread). */
+void act__actor_exit_later(act__actor_t *a, const char *reason, int force);
+act__extra_t *act__actor_extra(act__actor_t *a);
+/* A libuv handle of a finished closing (its own thread). */
+void act__actor_handle_closed(act__actor_t *a);
+act__actor_t *act__sched_lookup(act__sched_t *s, act_id_t id);
+/* Free what an actor that never ran holds (spawn failed, or stop). */
+void act__actor_discard(act__actor_t *a);
+void act__timers_close(act__actor_t *a);
+int act__link_add(act__actor_t *a, act_id_t id);
+/* 1 if the link was there. */
+int act__link_del(act__actor_t *a, act_id_t id);
+int act__mon_add(act__mon_set_t *m, uint64_t ref, act_id_t id);
+/* The id recorded with ref (and id, unless 0), removed; 0 if none. */
+act_id_t act__mon_del(act__mon_set_t *m, uint64_t ref, act_id_t id);
+/* Record a pending ask (with its timeout timer, if any) / forget it. */
+int act__ask_track(act__actor_t *a, uint64_t ref, uint32_t timeout_ms);
+void act__ask_untrack(act__actor_t *a, uint64_t ref);
+void act__timers_close_all(act__actor_t *a);
+/* The JSON act_inspect replies with (new reference). */
+json_t *act__actor_inspect_json(act__actor_t *a);
+
+/* ---- runtime.c */
+int act__names_register(act_runtime_t *rt, const char *name, act_id_t id);
+int act__names_unregister(act_runtime_t *rt, const char *name);
+act_id_t act__names_whereis(act_runtime_t *rt, const char *name);
+/* Remove the actor's name at its exit (its own thread). */
+void act__names_drop(act_runtime_t *rt, act__actor_t *a);
+/* Copy the actor's name (or "") into buf. */
+void act__names_copy(act_runtime_t *rt, act__actor_t *a, char *buf,
+                     size_t size);
+void act__stop_notify(act_runtime_t *rt);
+void act__log(act_runtime_t *rt, act__actor_t *a, int level,
+              const char *line);
+/* Does the id belong to an actor that was ever spawned? */
+int act__id_issued(act_runtime_t *rt, act_id_t id);
+int act__ded_new(act_runtime_t *rt, act__actor_t *a);
+int act__names_bind(act_runtime_t *rt, const char *name, act_id_t id);
+void act__ded_finished(act__sched_t *s);
+int act__bound_check(act_runtime_t *rt, act_id_t id, act__env_t *e);
+
+#endif /* ACT_RT_H */

@@ -1,0 +1,13 @@
+/* list-runtime.h - the runtime's unit tests (see test-list.h). */
+TEST(spawn_args)
+TEST(spawn_bad_options)
+TEST(spawn_init_fails)
+TEST(exit_reasons)
+TEST(ids_never_reused)
+TEST(names)
+TEST(message_payloads)
+TEST(forward)
+TEST(events_and_logs)
+TEST(registry)
+TEST_TIMEOUT(list_and_info, 30000)
+TEST(inspect)
