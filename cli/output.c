@@ -25,6 +25,7 @@ static void output_reserve(size_t more) {
 }
 
 void output_write(const char *s, size_t len) {
+  if (len == 0) return;
   output_reserve(len);
   memcpy(output_buf + output_len, s, len);
   output_len += len;

@@ -11,6 +11,7 @@
 #   tmux_wait_for [-t S] RE  wait until the screen matches the extended
 #                            regular expression RE
 #   tmux_wait_gone [-t S]    wait until the program has left
+#   tmux_exit_status         its exit status
 #   tmux_stop                end the terminal and its server
 
 TMUX_NAME=actorctl-test-$$-${BATS_TEST_NUMBER:-0}-$RANDOM
@@ -20,10 +21,12 @@ _tmux() {
 }
 
 tmux_start() {
-  _tmux new-session -d -s shell -x 100 -y 30 "$@"
-  # The pane stays after the program leaves so its last screen can be read,
-  # and its exit status shows in #{pane_dead_status}.
-  _tmux set-option -t shell remain-on-exit on >/dev/null
+  TMUX_STATUS_FILE=$(mktemp /tmp/actorctl-tmux-status.XXXXXX)
+  # A small sh waits for the program and writes down its exit status: the
+  # status that tmux keeps for a dead pane is not reliable when the program
+  # exits through a sanitizer's exit handlers.
+  _tmux new-session -d -s shell -x 100 -y 30 \
+    sh -c '"$@"; echo "$?" >"$0"' "$TMUX_STATUS_FILE" "$@"
 }
 
 tmux_type() {
@@ -63,9 +66,9 @@ tmux_wait_for() {
   done
 }
 
-# The program in the pane has left: its pane is dead.
+# The program has left: its exit status is written down.
 _tmux_dead() {
-  [ "$(_tmux display-message -p -t shell '#{pane_dead}' 2>/dev/null)" = 1 ]
+  [ -s "$TMUX_STATUS_FILE" ]
 }
 
 tmux_wait_gone() {
@@ -85,11 +88,12 @@ tmux_wait_gone() {
   done
 }
 
-# The exit status of the program that left the pane.
+# The exit status of the program that left (128 + N for signal N).
 tmux_exit_status() {
-  _tmux display-message -p -t shell '#{pane_dead_status}'
+  cat "$TMUX_STATUS_FILE"
 }
 
 tmux_stop() {
   _tmux kill-server 2>/dev/null || true
+  [ -z "${TMUX_STATUS_FILE:-}" ] || rm -f "$TMUX_STATUS_FILE"
 }
