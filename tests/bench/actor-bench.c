@@ -30,15 +30,17 @@
  * that the messages cross threads; its lines carry "placement":"spread".
  *
  * -b BUDGET sets the number of messages an actor handles per turn (the
- * runtime's default otherwise) and with it the producers' chunk (below).
+ * runtime's default otherwise).
  *
- * Long loops are cut into turns. A handler runs to completion on its
- * scheduler, so a producer that sent ten million messages from one handle()
- * call would hold the thread and fill the consumer's mailbox before it ever
- * ran. The producers below send one budget's worth of messages per turn
- * (the number an actor handles per turn, so that the consumer drains each
- * chunk in one turn of its own) and then send themselves a "more" message,
- * as any cooperative actor should.
+ * Producers keep a window. A handler runs to completion on its scheduler, so
+ * a producer that sent ten million messages from one handle() call would
+ * hold the thread and fill the consumer's mailbox (ten million envelopes,
+ * each one allocated) before the consumer ever ran. The counting producer
+ * sends a batch, then an ask, and keeps two batches in flight: the reply to
+ * a batch's ask says the consumer has handled it. The spawner keeps a
+ * window of spawns whose init has not yet reported. That is how a producer
+ * is written in any runtime that must not run out of memory; it costs an
+ * ask per BATCH messages.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -53,10 +55,10 @@
 
 #include "actor/runtime.h"
 
-/* Messages sent per turn by the producers (see above): the runtime's
-   default budget, or -b. */
-#define DEFAULT_CHUNK 64
-static uint64_t CHUNK = DEFAULT_CHUNK;
+/* Messages per batch, and spawns in flight (see above). */
+#define BATCH 1024
+/* Messages the spawner sends per turn in the second phase of spawn. */
+#define CHUNK 256
 
 /* Give up on a run that has not finished after this long: a hung runtime
    must fail the benchmark, not hang `make bench`. */
@@ -71,6 +73,7 @@ enum {
   TAG_PONG,
   TAG_INC,
   TAG_GET,
+  TAG_SYNC,
   TAG_TOKEN,
   TAG_HIT,
   TAG_MSG,
@@ -305,10 +308,11 @@ static void run_pingpong(act_runtime_t *rt, uint64_t n) {
 
 /* ------------------------------------------------------------- counting
  *
- * The producer spawns the counter next to itself and sends CHUNK increments
- * per turn (a 4-byte payload each); the counter adds them up and answers an
- * ask for the total. With --spread the counter runs on the other scheduler
- * and consumes while the producer produces.
+ * The producer spawns the counter next to itself and sends increments (a
+ * 4-byte payload each) in batches of BATCH, each followed by an ask, two
+ * batches in flight; the counter adds them up, answers the batches' asks
+ * and, at the end, the ask for the total. With --spread the counter runs on
+ * the other scheduler and consumes while the producer produces.
  */
 
 static struct {
@@ -318,7 +322,8 @@ static struct {
 typedef struct {
   act_id_t counter;
   uint64_t sent;
-  uint64_t ask;
+  uint64_t get; /* the ref of the ask for the total, once asked */
+  int asked;
 } producer_t;
 
 static const act_plugin_t counter_desc;
@@ -331,32 +336,38 @@ static int producer_init(act_ctx_t *ctx, json_t *args, void **state) {
   return 0;
 }
 
-static int producer_chunk(act_ctx_t *ctx, producer_t *s) {
+static int producer_batch(act_ctx_t *ctx, producer_t *s) {
   static const uint32_t one = 1;
-  uint64_t end = s->sent + CHUNK;
+  uint64_t end = s->sent + BATCH, ref;
   int rc;
+  if (s->asked) return 0;
   if (end > CT.n) end = CT.n;
   for (; s->sent < end; s->sent++)
     if ((rc = act_send(ctx, s->counter, TAG_INC, &one, sizeof one)) < 0)
       return rc;
-  if (s->sent < CT.n) return act_send(ctx, act_self(ctx), TAG_MORE, NULL, 0);
-  return act_ask(ctx, s->counter, TAG_GET, NULL, 0, 0, &s->ask);
+  if (s->sent < CT.n) return act_ask(ctx, s->counter, TAG_SYNC, NULL, 0, 0, &ref);
+  s->asked = 1;
+  return act_ask(ctx, s->counter, TAG_GET, NULL, 0, 0, &s->get);
 }
 
 static int producer_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   producer_t *s = state;
+  int rc;
   switch (msg->type) {
   case ACT_MSG_STARTED:
     check_started(msg);
     latch_open(&B.ready, 0);
     return 0;
   case ACT_MSG_REPLY:
-    if (msg->ref == s->ask) latch_open(&B.done, u64_of(msg));
-    return 0;
+    if (s->asked && msg->ref == s->get) {
+      latch_open(&B.done, u64_of(msg));
+      return 0;
+    }
+    return producer_batch(ctx, s);
   case ACT_MSG_USER:
-    if (msg->tag == TAG_GO || msg->tag == TAG_MORE)
-      return producer_chunk(ctx, s);
-    return 0;
+    if (msg->tag != TAG_GO) return 0;
+    if ((rc = producer_batch(ctx, s)) < 0) return rc;
+    return producer_batch(ctx, s);
   }
   return 0;
 }
@@ -375,6 +386,8 @@ static int counter_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   if (msg->tag == TAG_INC && msg->len == sizeof inc) {
     memcpy(&inc, msg->data, sizeof inc);
     *total += inc;
+  } else if (msg->tag == TAG_SYNC && (msg->flags & ACT_MSG_F_ASK)) {
+    return act_reply(ctx, msg, NULL, 0);
   } else if (msg->tag == TAG_GET && (msg->flags & ACT_MSG_F_ASK)) {
     return act_reply(ctx, msg, total, sizeof *total);
   }
@@ -508,12 +521,13 @@ static void run_threadring(act_runtime_t *rt, uint64_t r, uint64_t t) {
 /* ---------------------------------------------------------------- spawn
  *
  * The driver spawns A children next to itself (the runtime picks with
- * --spread), CHUNK per turn, each with ACT_SPAWN_NOTIFY: the runtime's own
- * "init is done" message is how the driver knows the last one is up. The
- * children keep no state and wait. Then the driver sends each one message,
- * on which it exits; the children's terminate counts the exits and the last
- * one opens the latch. The array of ids is allocated and touched before the
- * first RSS reading, so rss_per_actor_b is the runtime's memory alone.
+ * --spread), each with ACT_SPAWN_NOTIFY: the runtime's own "init is done"
+ * message tells the driver that a child is up, and for each one that is up
+ * it spawns the next, BATCH in flight. The children keep no state and wait.
+ * Then the driver sends each one message, CHUNK per message to itself, on
+ * which the child exits; the children's terminate counts the exits and the
+ * last one opens the latch. The array of ids is allocated and touched before
+ * the first RSS reading, so rss_per_actor_b is the runtime's memory alone.
  */
 
 static struct {
@@ -550,20 +564,14 @@ static int spawner_init(act_ctx_t *ctx, json_t *args, void **state) {
   return 0;
 }
 
-/* One turn of either phase: CHUNK spawns, or CHUNK messages. */
-static int spawner_turn(act_ctx_t *ctx, spawner_t *s) {
-  uint64_t end;
+static void spawner_spawn(act_ctx_t *ctx, spawner_t *s) {
+  SP.ids[s->spawned] = spawn_peer(ctx, &child_desc, NULL, -1);
+  s->spawned++;
+}
+
+static int spawner_hit(act_ctx_t *ctx, spawner_t *s) {
+  uint64_t end = s->hit + CHUNK < SP.a ? s->hit + CHUNK : SP.a;
   int rc;
-  if (!s->hitting) {
-    if (s->spawned == SP.a) return 0;
-    end = s->spawned + CHUNK < SP.a ? s->spawned + CHUNK : SP.a;
-    for (; s->spawned < end; s->spawned++)
-      SP.ids[s->spawned] = spawn_peer(ctx, &child_desc, NULL, -1);
-    return s->spawned < SP.a ? act_send(ctx, act_self(ctx), TAG_MORE, NULL, 0)
-                             : 0;
-  }
-  if (s->hit == SP.a) return 0;
-  end = s->hit + CHUNK < SP.a ? s->hit + CHUNK : SP.a;
   for (; s->hit < end; s->hit++)
     if ((rc = act_send(ctx, SP.ids[s->hit], TAG_HIT, NULL, 0)) < 0) return rc;
   return s->hit < SP.a ? act_send(ctx, act_self(ctx), TAG_MORE, NULL, 0) : 0;
@@ -573,17 +581,18 @@ static int spawner_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   spawner_t *s = state;
   if (msg->type == ACT_MSG_STARTED) {
     check_started(msg);
+    if (s->spawned < SP.a) spawner_spawn(ctx, s);
     if (++s->started == SP.a) latch_open(&B.done, 0);
     return 0;
   }
   if (msg->type != ACT_MSG_USER) return 0;
   switch (msg->tag) {
-  case TAG_GO2:
-    s->hitting = 1;
-    return spawner_turn(ctx, s);
   case TAG_GO:
+    while (s->spawned < SP.a && s->spawned < BATCH) spawner_spawn(ctx, s);
+    return 0;
+  case TAG_GO2:
   case TAG_MORE:
-    return spawner_turn(ctx, s);
+    return spawner_hit(ctx, s);
   }
   return 0;
 }
@@ -804,7 +813,6 @@ int main(int argc, char **argv) {
       break;
     case 'b':
       ro.budget = (unsigned)arg_u64(optarg, "-b");
-      if (ro.budget > 0) CHUNK = ro.budget;
       break;
     case 'h':
       usage(stdout);
