@@ -21,8 +21,7 @@ $(BENCH_CTL_BIN): $(OBJ)/tests/bench/ctl-bench.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LDLIBS_COMMON)
 
-# actor-bench joins `all` once the runtime it links against is complete.
-all: $(BENCH_CTL_BIN)
+all: $(BENCH_BIN) $(BENCH_CTL_BIN)
 
 # The peers are built only where their toolchains are installed; compare.sh
 # says which one it skips and why.
@@ -40,7 +39,7 @@ $(BENCH_PEER_DIR)/caf-bench: tests/bench/peers/caf_bench.cpp
 	$(CXX) -O2 -std=c++17 -o $@ $< -lcaf_core -pthread
 
 .PHONY: bench bench-compare
-bench: all $(BENCH_BIN)
+bench: all
 	@BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh $(BENCH_BIN)
 	@BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/daemon.sh $(BIN)
 
