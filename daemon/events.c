@@ -118,6 +118,77 @@ void events_on_log(void *arg, act_id_t id, const char *name, int level,
   events_push(it);
 }
 
+/* The names of live named actors, by id: an exit is reported after the
+   runtime dropped the name, and subscribers (and the log rings, kept by
+   name) still need to know whose exit it was. */
+typedef struct events_name {
+  act_id_t id;
+  struct events_name *next;
+  char name[];
+} events_name_t;
+
+static struct {
+  events_name_t **b;
+  size_t nb, n;
+} events_names;
+
+static void events_name_put(act_id_t id, const char *name) {
+  events_name_t *e;
+  size_t len = strlen(name) + 1;
+
+  if (events_names.n + 1 > events_names.nb) {
+    size_t nb = events_names.nb ? events_names.nb * 2 : 64;
+    events_name_t **b = calloc(nb, sizeof(*b));
+    if (b == NULL) return;
+    for (size_t i = 0; i < events_names.nb; i++) {
+      events_name_t *x, *next;
+      for (x = events_names.b[i]; x != NULL; x = next) {
+        next = x->next;
+        x->next = b[x->id & (nb - 1)];
+        b[x->id & (nb - 1)] = x;
+      }
+    }
+    free(events_names.b);
+    events_names.b = b;
+    events_names.nb = nb;
+  }
+  if ((e = malloc(sizeof(*e) + len)) == NULL) return;
+  e->id = id;
+  memcpy(e->name, name, len);
+  e->next = events_names.b[id & (events_names.nb - 1)];
+  events_names.b[id & (events_names.nb - 1)] = e;
+  events_names.n++;
+}
+
+/* Take the name of id out of the table; the caller frees it. */
+static events_name_t *events_name_take(act_id_t id) {
+  events_name_t **pp, *e;
+
+  if (events_names.nb == 0) return NULL;
+  for (pp = &events_names.b[id & (events_names.nb - 1)]; (e = *pp) != NULL;
+       pp = &e->next) {
+    if (e->id == id) {
+      *pp = e->next;
+      events_names.n--;
+      return e;
+    }
+  }
+  return NULL;
+}
+
+static void events_names_free(void) {
+  for (size_t i = 0; i < events_names.nb; i++) {
+    events_name_t *e, *next;
+    for (e = events_names.b[i]; e != NULL; e = next) {
+      next = e->next;
+      free(e);
+    }
+  }
+  free(events_names.b);
+  events_names.b = NULL;
+  events_names.nb = events_names.n = 0;
+}
+
 static void events_publish(json_t *ev) {
   if (events_subscribers > 0) server_event_fanout(ev);
 }
@@ -133,12 +204,20 @@ void events_emit(const char *event, json_t *fields) {
   json_decref(fields);
 }
 
-static void events_handle(const events_item_t *it) {
+static void events_handle(events_item_t *it) {
   const char *ev = act_event_name(it->type);
   char ts[40], who[ACT_NAME_MAX + 64];
+  events_name_t *known = NULL;
   json_t *obj;
 
   if (it->id == actord.root) return;
+  if (it->type == ACT_EV_SPAWN || it->type == ACT_EV_RESTART) {
+    if (it->type == ACT_EV_RESTART) free(events_name_take(it->old_id));
+    if (it->name != NULL) events_name_put(it->id, it->name);
+  } else if (it->type == ACT_EV_EXIT) {
+    known = events_name_take(it->id);
+    if (it->name == NULL && known != NULL) it->name = known->name;
+  }
   if (it->name)
     snprintf(who, sizeof(who), "%s %llu (%s)", it->plugin ? it->plugin : "actor",
              (unsigned long long)it->id, it->name);
@@ -170,12 +249,18 @@ static void events_handle(const events_item_t *it) {
   default:
     break;
   }
-  if (events_subscribers == 0) return;
+  if (events_subscribers == 0) {
+    free(known);
+    return;
+  }
   logs_time_format(it->time_ms, ts, sizeof(ts));
   obj = json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "event", ev ? ev : "unknown",
                   "time", ts, "id", (json_int_t)it->id, "name", it->name,
                   "plugin", it->plugin);
-  if (obj == NULL) return;
+  if (obj == NULL) {
+    free(known);
+    return;
+  }
   if (it->text) json_object_set_new(obj, "reason", json_string(it->text));
   if (it->old_id)
     json_object_set_new(obj, "old_id", json_integer((json_int_t)it->old_id));
@@ -184,6 +269,7 @@ static void events_handle(const events_item_t *it) {
                         json_integer((json_int_t)it->supervisor));
   events_publish(obj);
   json_decref(obj);
+  free(known);
 }
 
 void events_drain(void) {
@@ -225,6 +311,7 @@ void events_free(void) {
     next = it->next;
     free(it);
   }
+  events_names_free();
   if (events.init) {
     events.init = 0;
     uv_close((uv_handle_t *)&events.async, NULL);

@@ -47,6 +47,30 @@ int loader_load_dir(loader_t *ld, const char *dir,
 int loader_unload(loader_t *ld, const char *name, char *errbuf,
                   size_t errlen);
 const loader_plugin_t *loader_find(loader_t *ld, const char *name);
+
+/*
+ * Deploy support. loader_upgrade loads a new version of a loaded plugin
+ * beside the old one: the file is first copied into dir (dlopen caches by
+ * path, and the file may be rebuilt in place), opened with the same checks
+ * as loader_load, except that its name must be that of a loaded plugin that
+ * is not built in; then the runtime's name points at it
+ * (act_runtime_replace), so new spawns run it while running actors keep the
+ * old version until they are moved. *out (may be NULL) receives the entry,
+ * *old the descriptor it replaced. The old version stays open until
+ * loader_collect finds no actor running it. One line in errbuf on failure,
+ * as loader_load.
+ */
+int loader_upgrade(loader_t *ld, const char *path, const char *dir,
+                   const loader_plugin_t **out, const act_plugin_t **old,
+                   char *errbuf, size_t errlen);
+/* Undo an upgrade: name points at old again (a descriptor loader_upgrade
+   gave back and that was not collected); the version it replaces waits for
+   its actors to be gone like any old version. ACT_ENOENT when either is
+   unknown. */
+int loader_rollback(loader_t *ld, const char *name, const act_plugin_t *old,
+                    char *errbuf, size_t errlen);
+/* Close the old versions that no actor runs any more; returns how many. */
+int loader_collect(loader_t *ld);
 /* Calls cb for each plugin, built-ins first, then in load order. */
 void loader_foreach(loader_t *ld,
                     void (*cb)(void *arg, const loader_plugin_t *p),

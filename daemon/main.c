@@ -401,6 +401,7 @@ static void main_on_boot_timer(uv_timer_t *t) {
 
 static void main_on_booted(conn_t *c) {
   (void)c;
+  state_restored();
   main_listen();
 }
 
@@ -567,17 +568,17 @@ static void main_boot(void) {
 
   if ((rc = loader_new(actord.rt, &actord.loader)) != 0)
     main_die("cannot create the plugin loader: %s", act_strerror(rc));
-  for (size_t i = 0; i < actord.n_plugin_dirs; i++) {
-    int n = loader_load_dir(actord.loader, actord.plugin_dirs[i],
-                            main_loader_log, NULL);
-    logs_info("loaded %d plugins from %s", n, actord.plugin_dirs[i]);
-  }
-
   if (!actord.ephemeral && main_mkdirs(actord.state_dir) != 0)
     main_die("cannot create state directory %s: %s", actord.state_dir,
              strerror(errno));
   if (state_open(actord.ephemeral ? NULL : actord.state_dir) != 0)
     main_die("out of memory");
+  state_restore_plugins();
+  for (size_t i = 0; i < actord.n_plugin_dirs; i++) {
+    int n = loader_load_dir(actord.loader, actord.plugin_dirs[i],
+                            main_loader_log, NULL);
+    logs_info("loaded %d plugins from %s", n, actord.plugin_dirs[i]);
+  }
 
   /* The root of the tree: never takes the daemon down (a child that
      restarts too often is marked failed instead). */
@@ -611,6 +612,7 @@ static void main_boot(void) {
   /* Answer on the socket once the restore and the config's children are
      done, so that the first client sees them; but not later than a bound. */
   if (conn_idle(main_s.internal)) {
+    state_restored();
     main_listen();
   } else {
     main_s.internal->on_idle = main_on_booted;

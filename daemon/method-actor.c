@@ -284,13 +284,15 @@ void method_actor_send(conn_t *c, json_t *id, json_t *params) {
   act_id_t target;
   int rc;
 
+  if (msg == NULL) {
+    if (methods_target(c, id, params, "target", METHODS_TARGET_NOCHECK,
+                       &target) == 0)
+      conn_invalid(c, id, "message: missing; expected a JSON value");
+    return;
+  }
   if (methods_target(c, id, params, "target", METHODS_TARGET_NOCHECK,
                      &target) != 0)
     return;
-  if (msg == NULL) {
-    conn_invalid(c, id, "message: missing; expected a JSON value");
-    return;
-  }
   rc = act_runtime_send_json(actord.rt, target, ACT_TAG_JSON,
                              json_incref(msg));
   if (rc == 0) {
@@ -338,8 +340,8 @@ void method_actor_call(conn_t *c, json_t *id, json_t *params) {
   conn_op_t *op;
   int rc;
 
-  if (methods_target(c, id, params, "target", 0, &target) != 0 ||
-      methods_uint(c, id, params, "timeout_ms", METHOD_ACTOR_CALL_MS,
+  /* The form of every field first, then whether the target exists. */
+  if (methods_uint(c, id, params, "timeout_ms", METHOD_ACTOR_CALL_MS,
                    METHOD_ACTOR_MAX_MS, &timeout) != 0)
     return;
   if (msg == NULL) {
@@ -350,6 +352,7 @@ void method_actor_call(conn_t *c, json_t *id, json_t *params) {
     conn_invalid(c, id, "timeout_ms: expected at least 1, got 0");
     return;
   }
+  if (methods_target(c, id, params, "target", 0, &target) != 0) return;
   if ((op = conn_op_new(c, id, method_actor_called,
                         (void *)(uintptr_t)timeout)) == NULL) {
     conn_fail(c, id, ACT_ENOMEM, "actor.call: out of memory");
@@ -379,8 +382,8 @@ void method_actor_kill(conn_t *c, json_t *id, json_t *params) {
   act_id_t target;
   int rc;
 
-  if (methods_target(c, id, params, "target", 0, &target) != 0 ||
-      methods_string(c, id, params, "reason", 0, &reason) != 0)
+  if (methods_string(c, id, params, "reason", 0, &reason) != 0 ||
+      methods_target(c, id, params, "target", 0, &target) != 0)
     return;
   if (reason != NULL && reason[0] == '\0') {
     conn_invalid(c, id, "reason: expected a non-empty string");
@@ -546,9 +549,9 @@ void method_actor_wait(conn_t *c, json_t *id, json_t *params) {
   conn_op_t *op;
   int rc;
 
-  if (methods_target(c, id, params, "target", 0, &target) != 0 ||
-      methods_uint(c, id, params, "timeout_ms", 0, METHOD_ACTOR_MAX_MS,
-                   &timeout) != 0)
+  if (methods_uint(c, id, params, "timeout_ms", 0, METHOD_ACTOR_MAX_MS,
+                   &timeout) != 0 ||
+      methods_target(c, id, params, "target", 0, &target) != 0)
     return;
   if (c->ctx == NULL) {
     conn_fail(c, id, ACT_EUNAVAIL, "actor.wait: the connection is closing");

@@ -138,13 +138,35 @@ int state_open(const char *dir) {
   return 0;
 }
 
-static void state_restored(conn_t *c) {
-  (void)c;
+void state_restored(void) {
+  if (!state.restoring) return;
   state.restoring = 0;
   json_decref(state.loaded);
   state.loaded = NULL;
   logs_info("state restored");
   state_mark();
+}
+
+void state_restore_plugins(void) {
+  const loader_plugin_t *p;
+  json_t *v;
+  size_t i;
+  char err[512];
+
+  if (state.loaded == NULL) return;
+  json_array_foreach(json_object_get(state.loaded, "plugins"), i, v) {
+    const char *path = json_string_value(json_object_get(v, "path"));
+    p = NULL;
+    err[0] = '\0';
+    if (loader_load(actord.loader, path, &p, err, sizeof(err)) != 0 ||
+        p == NULL) {
+      logs_warn("restoring state: %s", err[0] ? err : path);
+      continue;
+    }
+    logs_info("loaded plugin %s %s from %s (restored)", p->name, p->version,
+              path);
+    state_plugin_add(p->name, path);
+  }
 }
 
 void state_restore(conn_t *internal) {
@@ -154,13 +176,6 @@ void state_restore(conn_t *internal) {
 
   if (state.loaded == NULL) return;
   state.restoring = 1;
-  json_array_foreach(json_object_get(state.loaded, "plugins"), i, v) {
-    conn_submit(internal,
-                json_pack("{s:s, s:i, s:s, s:{s:O}, s:s}", "jsonrpc", "2.0",
-                          "id", ++n, "method", ACT_M_PLUGIN_LOAD, "params",
-                          "path", json_object_get(v, "path"), "label",
-                          "restoring state"));
-  }
   json_array_foreach(json_object_get(state.loaded, "actors"), i, v) {
     json_t *params = json_deep_copy(v);
     if (params == NULL) continue;
@@ -172,11 +187,6 @@ void state_restore(conn_t *internal) {
                           "label", "restoring state"));
   }
   logs_info("restoring %d records from %s", n, state.path);
-  internal->on_idle = state_restored;
-  if (conn_idle(internal)) {
-    internal->on_idle = NULL;
-    state_restored(internal);
-  }
 }
 
 void state_actor_add(json_t *spec, const char *sup, act_id_t id) {

@@ -25,8 +25,13 @@
 /* dir NULL: --ephemeral, nothing is read or written. */
 int state_open(const char *dir);
 /* Queue the recorded plugins and actors on an internal connection. No file
-   is written until they have all been tried. */
+   is written until they have all been tried (state_restored()). */
 void state_restore(conn_t *internal);
+/* Load the recorded plugins (before the plugin directories: what was
+   loaded by hand wins over a file of the same name there). */
+void state_restore_plugins(void);
+/* Everything queued by state_restore() was tried: record from now on. */
+void state_restored(void);
 
 /* spec: {"plugin","name"?,"args"?,"restart","mailbox"?} (borrowed);
    sup: the supervisor's name, NULL for the root. */

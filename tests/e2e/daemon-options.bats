@@ -70,8 +70,9 @@ other_known() { other_rpc name.whereis "{\"name\":\"$1\"}" | grep -q '"result"';
   other_start --ephemeral
   [ "$(stat -c %a "$D/s")" = 700 ]
   [ "$(stat -c %a "$OSOCK")" = 600 ]
-  run other_stop
-  [ "$status" -eq 0 ]
+  rc=0
+  other_stop || rc=$?
+  [ "$rc" -eq 0 ]
   [ ! -e "$OSOCK" ]
 }
 
@@ -110,8 +111,9 @@ other_known() { other_rpc name.whereis "{\"name\":\"$1\"}" | grep -q '"result"';
   other_start --ephemeral
   run other_rpc daemon.shutdown
   json_assert '.result == {}' "$output"
-  run other_stop
-  [ "$status" -eq 0 ]
+  rc=0
+  other_stop || rc=$?
+  [ "$rc" -eq 0 ]
   grep -q 'shutting down' "$D/log"
 }
 

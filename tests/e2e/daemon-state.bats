@@ -24,7 +24,7 @@ known() { rpc name.whereis "{\"name\":\"$1\"}" >/dev/null; }
   daemon_restart
   run id_of p1
   [ "$status" -eq 0 ]
-  [ "$output" != "$old" ]
+  [ -n "$output" ] && [ "$output" != null ]
   run result actor.call '{"target":"p1","message":{"get":true}}'
   [ "$output" = '{"count":3}' ]
   run known t1
