@@ -10,12 +10,14 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "loader.h"
 
@@ -30,6 +32,9 @@ struct loader {
   loader_entry_t **v; /* built-ins first, then in load order */
   size_t n, cap;
   size_t nbuiltin;
+  loader_entry_t **old; /* versions replaced by loader_upgrade, still open */
+  size_t nold, capold;
+  unsigned copies;      /* for unique names of deploy copies */
 };
 
 /* snprintf into errbuf, which may be NULL or empty. */
@@ -121,6 +126,8 @@ static int loader_check(loader_t *ld, const act_plugin_t *desc,
                what, desc->name, desc->flags);
     return ACT_EPLUGIN;
   }
+  if (ld == NULL)
+    return 0; /* an upgrade: the name must be taken, see loader_upgrade */
   other = loader_entry_find(ld, desc->name, NULL);
   if (other != NULL) {
     loader_err(errbuf, errlen, "%s: a plugin named \"%s\" is already loaded "
@@ -193,7 +200,10 @@ void loader_free(loader_t *ld) {
     return;
   for (size_t i = 0; i < ld->n; i++)
     loader_entry_free(ld->v[i]);
+  for (size_t i = 0; i < ld->nold; i++)
+    loader_entry_free(ld->old[i]);
   free(ld->v);
+  free(ld->old);
   free(ld);
 }
 
@@ -210,20 +220,12 @@ static const char *loader_dlerror(const char *resolved) {
   return msg;
 }
 
-int loader_load(loader_t *ld, const char *path, const loader_plugin_t **out,
-                char *errbuf, size_t errlen) {
-  loader_entry_t *e = NULL;
-  const act_plugin_t *desc;
-  char resolved[PATH_MAX];
+/* Is path a regular file? Its real path goes to resolved (PATH_MAX). */
+static int loader_stat(const char *path, char *resolved, char *errbuf,
+                       size_t errlen) {
   struct stat st;
-  void *dl = NULL;
-  int rc;
 
-  if (out != NULL)
-    *out = NULL;
-  if (errbuf != NULL && errlen > 0)
-    errbuf[0] = '\0';
-  if (ld == NULL || path == NULL || path[0] == '\0') {
+  if (path == NULL || path[0] == '\0') {
     loader_err(errbuf, errlen, "plugin path: expected a file name");
     return ACT_EINVAL;
   }
@@ -243,6 +245,61 @@ int loader_load(loader_t *ld, const char *path, const loader_plugin_t **out,
     loader_err(errbuf, errlen, "%s: %s", path, strerror(errno));
     return ACT_EIO;
   }
+  return 0;
+}
+
+/* dlopen file, find and check its descriptor (with the name clash check
+   when ld is given); messages name shown, the path the user gave. */
+static int loader_open(loader_t *ld, const char *file, const char *shown,
+                       void **dlp, const act_plugin_t **descp, char *errbuf,
+                       size_t errlen) {
+  const act_plugin_t *desc;
+  void *dl;
+  int rc;
+
+  dlerror();
+  dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+  if (dl == NULL) {
+    loader_err(errbuf, errlen, "%s: cannot load: %s", shown,
+               loader_dlerror(file));
+    return ACT_EPLUGIN;
+  }
+  desc = dlsym(dl, ACT_PLUGIN_SYMBOL);
+  if (desc == NULL) {
+    loader_err(errbuf, errlen, "%s: no symbol \"%s\" (not an actord plugin)",
+               shown, ACT_PLUGIN_SYMBOL);
+    dlclose(dl);
+    return ACT_EPLUGIN;
+  }
+  rc = loader_check(ld, desc, shown, errbuf, errlen);
+  if (rc < 0) {
+    dlclose(dl);
+    return rc;
+  }
+  *dlp = dl;
+  *descp = desc;
+  return 0;
+}
+
+int loader_load(loader_t *ld, const char *path, const loader_plugin_t **out,
+                char *errbuf, size_t errlen) {
+  loader_entry_t *e = NULL;
+  const act_plugin_t *desc;
+  char resolved[PATH_MAX];
+  void *dl = NULL;
+  int rc;
+
+  if (out != NULL)
+    *out = NULL;
+  if (errbuf != NULL && errlen > 0)
+    errbuf[0] = '\0';
+  if (ld == NULL) {
+    loader_err(errbuf, errlen, "no loader");
+    return ACT_EINVAL;
+  }
+  rc = loader_stat(path, resolved, errbuf, errlen);
+  if (rc < 0)
+    return rc;
   for (size_t i = ld->nbuiltin; i < ld->n; i++) {
     if (strcmp(ld->v[i]->path, resolved) == 0) {
       loader_err(errbuf, errlen, "%s: already loaded as plugin \"%s\"", path,
@@ -250,24 +307,9 @@ int loader_load(loader_t *ld, const char *path, const loader_plugin_t **out,
       return ACT_EEXIST;
     }
   }
-
-  dlerror();
-  dl = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
-  if (dl == NULL) {
-    loader_err(errbuf, errlen, "%s: cannot load: %s", path,
-               loader_dlerror(resolved));
-    return ACT_EPLUGIN;
-  }
-  desc = dlsym(dl, ACT_PLUGIN_SYMBOL);
-  if (desc == NULL) {
-    loader_err(errbuf, errlen, "%s: no symbol \"%s\" (not an actord plugin)",
-               path, ACT_PLUGIN_SYMBOL);
-    rc = ACT_EPLUGIN;
-    goto fail;
-  }
-  rc = loader_check(ld, desc, path, errbuf, errlen);
+  rc = loader_open(ld, resolved, path, &dl, &desc, errbuf, errlen);
   if (rc < 0)
-    goto fail;
+    return rc;
 
   e = calloc(1, sizeof(*e));
   if (e == NULL || (e->path = strdup(resolved)) == NULL) {
@@ -304,6 +346,220 @@ fail:
   }
   dlclose(dl);
   return rc;
+}
+
+/* Copy src to a new file in dir; its path goes to copy (PATH_MAX). */
+static int loader_copy(loader_t *ld, const char *src, const char *dir,
+                       char *copy, char *errbuf, size_t errlen) {
+  const char *base = strrchr(src, '/');
+  char buf[65536];
+  ssize_t got, put;
+  int in = -1, out = -1, rc = ACT_EIO;
+
+  base = base != NULL ? base + 1 : src;
+  if (snprintf(copy, PATH_MAX, "%s/.deploy-%ld-%u-%s", dir, (long)getpid(),
+               ++ld->copies, base) >= PATH_MAX) {
+    loader_err(errbuf, errlen, "%s: path too long for a copy in %s", src, dir);
+    return ACT_EINVAL;
+  }
+  in = open(src, O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    loader_err(errbuf, errlen, "%s: %s", src, strerror(errno));
+    goto fail;
+  }
+  out = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) {
+    loader_err(errbuf, errlen, "%s: cannot copy to %s: %s", src, copy,
+               strerror(errno));
+    goto fail;
+  }
+  while ((got = read(in, buf, sizeof(buf))) != 0) {
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      loader_err(errbuf, errlen, "%s: %s", src, strerror(errno));
+      goto fail;
+    }
+    for (ssize_t off = 0; off < got; off += put) {
+      put = write(out, buf + off, (size_t)(got - off));
+      if (put < 0 && errno == EINTR) {
+        put = 0;
+        continue;
+      }
+      if (put < 0) {
+        loader_err(errbuf, errlen, "%s: cannot copy to %s: %s", src, copy,
+                   strerror(errno));
+        goto fail;
+      }
+    }
+  }
+  rc = 0;
+
+fail:
+  if (in >= 0)
+    close(in);
+  if (out >= 0 && close(out) < 0 && rc == 0) {
+    loader_err(errbuf, errlen, "%s: cannot copy to %s: %s", src, copy,
+               strerror(errno));
+    rc = ACT_EIO;
+  }
+  if (rc < 0 && out >= 0)
+    unlink(copy);
+  return rc;
+}
+
+/* Keep a replaced version open until its actors are gone. */
+static int loader_keep_old(loader_t *ld, loader_entry_t *e) {
+  loader_entry_t **v;
+
+  if (ld->nold == ld->capold) {
+    size_t cap = ld->capold ? ld->capold * 2 : 4;
+    v = realloc(ld->old, cap * sizeof(*v));
+    if (v == NULL)
+      return ACT_ENOMEM;
+    ld->old = v;
+    ld->capold = cap;
+  }
+  ld->old[ld->nold++] = e;
+  return 0;
+}
+
+int loader_upgrade(loader_t *ld, const char *path, const char *dir,
+                   const loader_plugin_t **out, const act_plugin_t **old,
+                   char *errbuf, size_t errlen) {
+  loader_entry_t *cur, *prev = NULL;
+  const act_plugin_t *desc = NULL;
+  char resolved[PATH_MAX], copy[PATH_MAX], *rpath = NULL;
+  void *dl = NULL;
+  int rc;
+
+  if (out != NULL)
+    *out = NULL;
+  if (old != NULL)
+    *old = NULL;
+  if (errbuf != NULL && errlen > 0)
+    errbuf[0] = '\0';
+  if (ld == NULL || dir == NULL) {
+    loader_err(errbuf, errlen, "deploy: no loader or no directory for the "
+               "copy");
+    return ACT_EINVAL;
+  }
+  rc = loader_stat(path, resolved, errbuf, errlen);
+  if (rc < 0)
+    return rc;
+  rc = loader_copy(ld, resolved, dir, copy, errbuf, errlen);
+  if (rc < 0)
+    return rc;
+  rc = loader_open(NULL, copy, path, &dl, &desc, errbuf, errlen);
+  /* The mapping outlives the name: nothing is left to clean up later. */
+  unlink(copy);
+  if (rc < 0)
+    return rc;
+
+  cur = loader_entry_find(ld, desc->name, NULL);
+  if (cur == NULL) {
+    loader_err(errbuf, errlen, "%s: no plugin named \"%s\" is loaded (load "
+               "it before deploying a new version)", path, desc->name);
+    rc = ACT_ENOENT;
+    goto fail;
+  }
+  if (cur->pub.builtin) {
+    loader_err(errbuf, errlen, "%s: plugin \"%s\" is built in and cannot be "
+               "replaced", path, desc->name);
+    rc = ACT_EDENIED;
+    goto fail;
+  }
+  prev = calloc(1, sizeof(*prev));
+  rpath = strdup(resolved);
+  if (prev == NULL || rpath == NULL || loader_keep_old(ld, prev) < 0) {
+    loader_err(errbuf, errlen, "%s: out of memory", path);
+    rc = ACT_ENOMEM;
+    goto fail;
+  }
+  rc = act_runtime_replace(ld->rt, desc);
+  if (rc < 0) {
+    ld->nold--;
+    loader_err(errbuf, errlen, "%s: cannot replace plugin \"%s\": %s", path,
+               desc->name, act_strerror(rc));
+    goto fail;
+  }
+  /* The entry keeps its place in the list; what it held moves to prev. */
+  *prev = *cur;
+  prev->pub.path = prev->path;
+  cur->dl = dl;
+  cur->path = rpath;
+  cur->pub.name = desc->name;
+  cur->pub.version = desc->version != NULL ? desc->version : "";
+  cur->pub.path = cur->path;
+  cur->pub.desc = desc;
+  if (out != NULL)
+    *out = &cur->pub;
+  if (old != NULL)
+    *old = prev->pub.desc;
+  return 0;
+
+fail:
+  free(prev);
+  free(rpath);
+  dlclose(dl);
+  return rc;
+}
+
+int loader_rollback(loader_t *ld, const char *name, const act_plugin_t *old,
+                    char *errbuf, size_t errlen) {
+  loader_entry_t *cur, *prev, tmp;
+  size_t i;
+  int rc;
+
+  if (errbuf != NULL && errlen > 0)
+    errbuf[0] = '\0';
+  if (ld == NULL || name == NULL || old == NULL) {
+    loader_err(errbuf, errlen, "rollback: expected a plugin and a version");
+    return ACT_EINVAL;
+  }
+  cur = loader_entry_find(ld, name, NULL);
+  for (i = 0; i < ld->nold; i++)
+    if (ld->old[i]->pub.desc == old)
+      break;
+  if (cur == NULL || cur->pub.builtin || i == ld->nold ||
+      strcmp(old->name, name) != 0) {
+    loader_err(errbuf, errlen, "rollback: no earlier version of plugin "
+               "\"%s\" is open", name);
+    return ACT_ENOENT;
+  }
+  prev = ld->old[i];
+  rc = act_runtime_replace(ld->rt, old);
+  if (rc < 0) {
+    loader_err(errbuf, errlen, "rollback: cannot restore plugin \"%s\": %s",
+               name, act_strerror(rc));
+    return rc;
+  }
+  /* Swap: the old version is current again, the new one waits to be
+     collected. */
+  tmp = *cur;
+  *cur = *prev;
+  *prev = tmp;
+  cur->pub.path = cur->path;
+  prev->pub.path = prev->path;
+  return 0;
+}
+
+int loader_collect(loader_t *ld) {
+  size_t keep = 0;
+  int closed = 0;
+
+  if (ld == NULL)
+    return 0;
+  for (size_t i = 0; i < ld->nold; i++) {
+    if (act_runtime_count(ld->rt, ld->old[i]->pub.desc) == 0) {
+      loader_entry_free(ld->old[i]);
+      closed++;
+    } else {
+      ld->old[keep++] = ld->old[i];
+    }
+  }
+  ld->nold = keep;
+  return closed;
 }
 
 static int loader_cmp(const void *a, const void *b) {
@@ -391,6 +647,9 @@ int loader_unload(loader_t *ld, const char *name, char *errbuf,
     return ACT_EDENIED;
   }
   actors = act_runtime_count(ld->rt, e->pub.desc);
+  for (size_t k = 0; k < ld->nold; k++)
+    if (strcmp(ld->old[k]->pub.name, name) == 0)
+      actors += act_runtime_count(ld->rt, ld->old[k]->pub.desc);
   if (actors > 0) {
     loader_err(errbuf, errlen, "plugin \"%s\" still runs %u actor%s; stop "
                "them first", name, actors, actors == 1 ? "" : "s");
@@ -410,6 +669,7 @@ int loader_unload(loader_t *ld, const char *name, char *errbuf,
   memmove(&ld->v[i], &ld->v[i + 1], (ld->n - i - 1) * sizeof(*ld->v));
   ld->n--;
   loader_entry_free(e);
+  loader_collect(ld); /* its old versions, unused as counted above */
   return 0;
 }
 

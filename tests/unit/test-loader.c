@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "actor/runtime.h"
 #include "runner.h"
@@ -249,6 +251,68 @@ TEST_IMPL(loader_load_dir) {
   ASSERT(loader_load_dir(l_ld, TEST_BUILD_DIR "/no-such-dir", l_log_cb,
                          &lines) == 0);
   ASSERT(lines.n == 1 && strstr(lines.text, "no-such-dir") != NULL);
+  l_stop();
+  return 0;
+}
+
+TEST_IMPL(loader_upgrade_and_rollback) {
+  act_spawn_opts_t so = ACT_SPAWN_OPTS_INIT;
+  const loader_plugin_t *p;
+  const act_plugin_t *v1, *v2, *old;
+  char dir[] = "/tmp/loader-test.XXXXXX", line[512];
+  act_id_t a, b;
+
+  l_start();
+  ASSERT(mkdtemp(dir) != NULL);
+  ASSERT(loader_load(l_ld, l_bundled_so("echo.so"), &p, NULL, 0) == 0);
+  v1 = p->desc;
+  so.plugin = "echo";
+  ASSERT(act_runtime_spawn(l_rt, &so, &a) == 0);
+  ASSERT(l_wait_count(v1, 1) == 0);
+
+  /* clash.so is another "echo": a new version of it. */
+  ASSERT(loader_upgrade(l_ld, l_test_so("clash.so"), dir, &p, &old, line,
+                        sizeof(line)) == 0);
+  v2 = p->desc;
+  ASSERT(old == v1 && v2 != v1);
+  ASSERT(strcmp(p->version, "0.0.1-clash") == 0);
+  ASSERT(strstr(p->path, "/tests/plugins/clash.so") != NULL);
+  ASSERT(loader_find(l_ld, "echo") == p);
+  ASSERT(act_runtime_lookup(l_rt, "echo") == v2);
+  /* The copy is not left lying around: the mapping outlives its name. */
+  ASSERT(rmdir(dir) == 0);
+  ASSERT(mkdir(dir, 0700) == 0);
+
+  /* The running actor keeps the old version open; new ones run the new. */
+  ASSERT(loader_collect(l_ld) == 0);
+  ASSERT(act_runtime_count(l_rt, v1) == 1);
+  ASSERT(act_runtime_spawn(l_rt, &so, &b) == 0);
+  ASSERT(l_wait_count(v2, 1) == 0);
+
+  /* Roll back: v1 is current again, v2 waits for its actor. */
+  ASSERT(loader_rollback(l_ld, "echo", v1, line, sizeof(line)) == 0);
+  ASSERT(act_runtime_lookup(l_rt, "echo") == v1);
+  ASSERT(strcmp(loader_find(l_ld, "echo")->version, "1.0.0") == 0);
+  ASSERT(loader_rollback(l_ld, "echo", v1, line, sizeof(line)) ==
+         ACT_ENOENT);
+  ASSERT(loader_unload(l_ld, "echo", line, sizeof(line)) == ACT_EUNAVAIL);
+  ASSERT(strstr(line, "still runs 2 actors") != NULL);
+  ASSERT(act_runtime_kill(l_rt, b, NULL) == 0);
+  ASSERT(l_wait_count(v2, 0) == 0);
+  ASSERT(loader_collect(l_ld) == 1);
+
+  /* What cannot be upgraded, each with its line. */
+  ASSERT(loader_upgrade(l_ld, l_test_so("example.so"), dir, NULL, NULL, line,
+                        sizeof(line)) == ACT_ENOENT);
+  ASSERT(strstr(line, "no plugin named \"kv\" is loaded") != NULL);
+  ASSERT(loader_upgrade(l_ld, l_test_so("bad-abi.so"), dir, NULL, NULL, line,
+                        sizeof(line)) == ACT_EPLUGIN);
+  ASSERT(strstr(line, "ABI version") != NULL);
+  ASSERT(loader_upgrade(l_ld, l_test_so("clash.so"), "/nonexistent-dir", NULL,
+                        NULL, line, sizeof(line)) == ACT_EIO);
+  ASSERT(strstr(line, "cannot copy") != NULL);
+  ASSERT(rmdir(dir) == 0); /* failed upgrades leave no copy either */
+  ASSERT(act_runtime_lookup(l_rt, "echo") == v1);
   l_stop();
   return 0;
 }
