@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "jscan.h"
 #include "output.h"
 #include "xmalloc.h"
 
@@ -131,7 +132,7 @@ static int client_write_all(struct client *c, const char *buf, size_t len) {
 }
 
 int client_pump(struct client *c) {
-  char buf[65536];
+  char buf[262144];
   ssize_t n;
 
   for (;;) {
@@ -306,18 +307,58 @@ static void client_report(struct cmd_ctx *ctx, struct client *c,
   }
 }
 
-/* Read until the reply to id arrives; notifications meanwhile are kept. */
+/* The reply to id, taken from the line without building it, when it is a
+   result: 1 with *raw and *len on the result's text, else 0 (errors and
+   everything else go the ordinary way). */
+static int client_raw_result(const char *line, size_t len, long long id,
+                             const char **raw, size_t *rawlen) {
+  struct jscan s;
+  char key[16], buf[32];
+  int r, match = 0, found = 0;
+
+  jscan_init(&s, line, len);
+  if (jscan_object(&s) != 0) return 0;
+  while ((r = jscan_member(&s, key, sizeof(key))) == 1) {
+    if (strcmp(key, "id") == 0) {
+      int quoted = jscan_peek(&s) == '"';
+      const char *cell = jscan_cell(&s, buf, sizeof(buf));
+      if (cell == NULL) return 0;
+      match = !quoted && strtoll(cell, NULL, 10) == id;
+    } else if (strcmp(key, "result") == 0) {
+      if (jscan_raw(&s, raw, rawlen) != 0) return 0;
+      found = 1;
+    } else if (jscan_skip(&s) != 0) {
+      return 0;
+    }
+  }
+  return r == 0 && match && found;
+}
+
+/* Read until the reply to id arrives; notifications meanwhile are kept.
+   With raw, a result is handed over as text (see client_call_raw). */
 static int client_await(struct cmd_ctx *ctx, struct client *c,
                         const char *what, const char *method, long long id,
-                        json_t **result) {
+                        json_t **result, const char **raw, size_t *rawlen) {
   json_t *msg;
+  char *line;
+  size_t len;
   int status;
 
   for (;;) {
-    while ((msg = client_line(c)) != NULL) {
-      json_t *jid = json_object_get(msg, "id");
-      long long got = json_is_integer(jid) ? json_integer_value(jid) : -1;
+    while ((line = act_linebuf_next(&c->lb, &len)) != NULL) {
+      json_t *jid;
+      long long got;
 
+      if (len == 0) continue;
+      if (raw != NULL && client_raw_result(line, len, id, raw, rawlen))
+        return CMD_OK;
+      msg = json_loadb(line, len, JSON_DECODE_ANY, NULL);
+      if (!json_is_object(msg)) {
+        json_decref(msg);
+        continue;
+      }
+      jid = json_object_get(msg, "id");
+      got = json_is_integer(jid) ? json_integer_value(jid) : -1;
       if (jid == NULL && json_object_get(msg, "method") != NULL) {
         json_array_append_new(c->pending, msg);
         continue;
@@ -341,6 +382,11 @@ static int client_await(struct cmd_ctx *ctx, struct client *c,
         *result = json_object_get(msg, "result");
         if (*result == NULL) *result = json_null();
         json_incref(*result);
+      } else if (raw != NULL) {
+        /* A result the scanner could not take apart: say what it is. */
+        json_decref(msg);
+        output_error("%s: actord sent a reply that is not valid JSON", what);
+        return CMD_ERROR;
       }
       json_decref(msg);
       return CMD_OK;
@@ -354,25 +400,23 @@ static int client_await(struct cmd_ctx *ctx, struct client *c,
       client_report(ctx, c, what, status);
       return status;
     }
-    if (client_pump(c) != 0 && c->lb.start >= c->lb.len) {
-      client_report(ctx, c, what, CMD_UNREACHABLE);
-      return CMD_UNREACHABLE;
-    }
+    client_pump(c);
   }
 }
 
-int client_call(struct cmd_ctx *ctx, const char *what, const char *method,
-                json_t *params, json_t **result) {
+/* Write the request (with hello first on a new connection); its id, or
+   -1 after printing the error. */
+static long long client_send(struct cmd_ctx *ctx, const char *what,
+                             const char *method, json_t *params, int *status) {
   struct client *c;
   json_t *req;
   char *text = NULL, *hello = NULL, *both;
   long long id;
-  int status, err;
+  int err;
 
-  if (result != NULL) *result = NULL;
-  if ((status = client_open(ctx)) != CMD_OK) {
+  if ((*status = client_open(ctx)) != CMD_OK) {
     json_decref(params);
-    return status;
+    return -1;
   }
   c = ctx->client;
   id = c->next_id++;
@@ -383,7 +427,8 @@ int client_call(struct cmd_ctx *ctx, const char *what, const char *method,
   json_decref(req);
   if (text == NULL) {
     output_error("%s: cannot encode the request", what);
-    return CMD_USAGE;
+    *status = CMD_USAGE;
+    return -1;
   }
   /* The first request of a connection travels with hello in one write, so
      that checking the protocol costs no extra round trip. */
@@ -401,13 +446,34 @@ int client_call(struct cmd_ctx *ctx, const char *what, const char *method,
   err = client_write_all(c, both, strlen(both));
   free(both);
   if (err != 0) {
-    /* The daemon may have closed on us after answering something; what
-       it said is still worth reading, but the request did not go out. */
     c->closed = 1;
     output_error("cannot reach actord at %s: %s", c->path, strerror(-err));
-    return CMD_UNREACHABLE;
+    *status = CMD_UNREACHABLE;
+    return -1;
   }
-  return client_await(ctx, c, what, method, id, result);
+  *status = CMD_OK;
+  return id;
+}
+
+int client_call(struct cmd_ctx *ctx, const char *what, const char *method,
+                json_t *params, json_t **result) {
+  long long id;
+  int status;
+
+  if (result != NULL) *result = NULL;
+  if ((id = client_send(ctx, what, method, params, &status)) < 0)
+    return status;
+  return client_await(ctx, ctx->client, what, method, id, result, NULL, NULL);
+}
+
+int client_call_raw(struct cmd_ctx *ctx, const char *what, const char *method,
+                    json_t *params, const char **raw, size_t *len) {
+  long long id;
+  int status;
+
+  if ((id = client_send(ctx, what, method, params, &status)) < 0)
+    return status;
+  return client_await(ctx, ctx->client, what, method, id, NULL, raw, len);
 }
 
 int client_next(struct cmd_ctx *ctx, const char *what, json_t **msg) {

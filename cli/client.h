@@ -58,6 +58,11 @@ int client_open(struct cmd_ctx *ctx);
  */
 int client_call(struct cmd_ctx *ctx, const char *what, const char *method,
                 json_t *params, json_t **result);
+/* The same, for big results: the result's JSON text as it came, without
+   building it (*raw points into the connection's buffer and stays valid
+   until the next request on it). */
+int client_call_raw(struct cmd_ctx *ctx, const char *what, const char *method,
+                    json_t *params, const char **raw, size_t *len);
 /* The next notification (new reference), waiting until ctx->deadline.
    Same statuses as client_call. */
 int client_next(struct cmd_ctx *ctx, const char *what, json_t **msg);

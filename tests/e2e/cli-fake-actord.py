@@ -6,11 +6,12 @@ answers with chosen errors.
 
 usage: cli-fake-actord.py SOCKET LOG [--protocol V] [--silent METHOD]
                           [--error METHOD:CODE:KIND:MESSAGE]...
-                          [--result METHOD:JSON]... [--emit-on METHOD]
+                          [--result METHOD:JSON]... [--result-file METHOD:PATH]...
+                          [--emit-on METHOD]
 
 Every request line received is appended to LOG as it came. hello answers
 {"version","protocol","name","pid"}; a --silent method is never answered;
---error and --result give the answer of a method; any other method answers
+--error and --result give the answer of a method (--result-file: the JSON in PATH); any other method answers
 {}. After answering a --emit-on method, every connection that subscribed
 to events gets an "exit" event of the request's target. The server runs
 until killed; it writes its pid to SOCKET.pid once it
@@ -44,6 +45,10 @@ def main():
         elif opt == "--result":
             method, value = args.pop(0).split(":", 1)
             results[method] = json.loads(value)
+        elif opt == "--result-file":
+            method, name = args.pop(0).split(":", 1)
+            with open(name) as f:
+                results[method] = json.load(f)
         else:
             sys.exit("unknown option " + opt)
     lock = threading.Lock()
