@@ -49,9 +49,12 @@ asan:
 # Start actord in the background on the default socket with the bundled
 # plugins and a state directory in the build tree (or reuse the one that
 # runs), then open the shell. The daemon stays up: actorctl daemon stop.
+# RUN_STATE and RUN_LOG move its state directory and log file elsewhere.
+RUN_STATE ?= $(BUILD)/state
+RUN_LOG   ?= $(BUILD)/actord.log
 .PHONY: run
 run: all
-	@sh mk/run.sh '$(BUILD)'
+	@sh mk/run.sh '$(BUILD)' '$(RUN_STATE)' '$(RUN_LOG)'
 
 # ------------------------------------------------------------------- install
 INSTALL_MANS := $(wildcard man/*.[1-8])

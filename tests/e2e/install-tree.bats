@@ -221,6 +221,42 @@ EOF
   [ "$output" = not_found ]
 }
 
+@test "the README's plugin example builds and answers as the README says" {
+  local dir=$BATS_FILE_TMPDIR/readme line msg want
+  mkdir -p "$dir"
+  # The README's only C block, and its call line with the promised reply.
+  awk '/^```c$/ { f = 1; next } /^```$/ { f = 0 } f' "$REPO_ROOT/README.md" >"$dir/hello.c"
+  grep -q 'ACT_PLUGIN(.name = "hello"' "$dir/hello.c"
+  line=$(grep -E "^actorctl call h1 '.*' +# " "$REPO_ROOT/README.md")
+  msg=$(printf '%s\n' "$line" | sed -E "s/^actorctl call h1 '([^']*)'.*/\1/")
+  want=$(printf '%s\n' "$line" | sed -E 's/.*# +//')
+  # The README's build line, run as written.
+  grep -qF 'cc -shared -fPIC $(pkg-config --cflags libactor) hello.c -o hello.so' \
+    "$REPO_ROOT/README.md"
+  run bash -c "cd '$dir' && cc -shared -fPIC \$(pkg-config --define-prefix --cflags libactor) hello.c -o hello.so"
+  echo "$output"
+  [ "$status" -eq 0 ]
+
+  ACTORD=$ROOT/bin/actord
+  ACTORCTL=$ROOT/bin/actorctl
+  PLUGIN_DIR=$ROOT/lib/actord/plugins
+  daemon_start
+  ( cd "$dir" && ctl load ./hello.so )
+  ctl spawn hello --name h1
+  run ctl call h1 "$msg"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$want" ]
+  # A tell is logged, as the example says.
+  ctl send h1 '{"who":"log"}'
+  wait_for ctl_logs_show h1 'hello, log'
+}
+
+# ctl_logs_show TARGET TEXT: the actor's log has a line containing TEXT.
+ctl_logs_show() {
+  ctl logs "$1" | grep -qF "$2"
+}
+
 @test "uninstall removes every installed file" {
   repo_make uninstall PREFIX="$PREFIX" DESTDIR="$DEST"
   run find "$DEST" -type f
