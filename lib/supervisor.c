@@ -1473,8 +1473,11 @@ static int sup_init(act_ctx_t *ctx, json_t *args, void **state) {
 
 fail:
   act_log(ctx, ACT_LOG_ERROR, "%s", err);
-  /* The reason says what was wrong; the return says that init failed. */
-  snprintf(reason, sizeof(reason), "error:%s", err);
+  /* The reason says what was wrong; the return says that init failed.
+     "invalid argument" in it makes a supervisor above answer the kind
+     "invalid" (see sup_act_start_failed). */
+  snprintf(reason, sizeof(reason), "error:%s%s",
+           rc == ACT_EINVAL ? "invalid argument: " : "", err);
   act_exit(ctx, reason);
   sup_free(s);
   return rc;

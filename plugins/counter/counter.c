@@ -70,6 +70,23 @@ static int counter_answer(act_ctx_t *ctx, const act_msg_t *msg,
   return act_reply_json(ctx, msg, reply);
 }
 
+/* A bad argument: the line goes to the log and into the exit reason, so
+   that spawn reports it; "invalid argument" in the reason makes the
+   supervisor answer with the kind "invalid". Returns ACT_EINVAL. */
+__attribute__((format(printf, 2, 3))) static int
+counter_bad_args(act_ctx_t *ctx, const char *fmt, ...) {
+  char text[256], reason[300];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  act_log(ctx, ACT_LOG_ERROR, "%s", text);
+  snprintf(reason, sizeof(reason), "error:invalid argument: %s", text);
+  act_exit(ctx, reason);
+  return ACT_EINVAL;
+}
+
 static int counter_init(act_ctx_t *ctx, json_t *args, void **state) {
   counter_t *c;
   json_t *start = NULL;
@@ -80,21 +97,18 @@ static int counter_init(act_ctx_t *ctx, json_t *args, void **state) {
   if (args != NULL && !json_is_null(args)) {
     if (!json_is_object(args)) {
       counter_describe(args, got, sizeof(got));
-      act_log(ctx, ACT_LOG_ERROR, "args: expected an object, got %s", got);
-      return ACT_EINVAL;
+      return counter_bad_args(ctx, "args: expected an object, got %s", got);
     }
     json_object_foreach(args, key, value) {
       if (strcmp(key, "start") != 0) {
-        act_log(ctx, ACT_LOG_ERROR,
+        return counter_bad_args(ctx,
                 "args: unknown field \"%s\" (expected \"start\")", key);
-        return ACT_EINVAL;
       }
     }
     start = json_object_get(args, "start");
     if (start != NULL && !json_is_integer(start)) {
       counter_describe(start, got, sizeof(got));
-      act_log(ctx, ACT_LOG_ERROR, "start: expected an integer, got %s", got);
-      return ACT_EINVAL;
+      return counter_bad_args(ctx, "start: expected an integer, got %s", got);
     }
   }
 

@@ -84,6 +84,23 @@ static void crash_now(act_ctx_t *ctx, const char *kind, const char *where) {
   act_exit(ctx, reason);
 }
 
+/* A bad argument: the line goes to the log and into the exit reason, so
+   that spawn reports it; "invalid argument" in the reason makes the
+   supervisor answer with the kind "invalid". Returns ACT_EINVAL. */
+__attribute__((format(printf, 2, 3))) static int
+crash_bad_args(act_ctx_t *ctx, const char *fmt, ...) {
+  char text[256], reason[300];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  act_log(ctx, ACT_LOG_ERROR, "%s", text);
+  snprintf(reason, sizeof(reason), "error:invalid argument: %s", text);
+  act_exit(ctx, reason);
+  return ACT_EINVAL;
+}
+
 static int crash_init(act_ctx_t *ctx, json_t *args, void **state) {
   json_t *kind;
   const char *key;
@@ -95,14 +112,12 @@ static int crash_init(act_ctx_t *ctx, json_t *args, void **state) {
     return 0;
   if (!json_is_object(args)) {
     crash_describe(args, got, sizeof(got));
-    act_log(ctx, ACT_LOG_ERROR, "args: expected an object, got %s", got);
-    return ACT_EINVAL;
+    return crash_bad_args(ctx, "args: expected an object, got %s", got);
   }
   json_object_foreach(args, key, value) {
     if (strcmp(key, "crash_in_init") != 0) {
-      act_log(ctx, ACT_LOG_ERROR,
+      return crash_bad_args(ctx,
               "args: unknown field \"%s\" (expected \"crash_in_init\")", key);
-      return ACT_EINVAL;
     }
   }
   kind = json_object_get(args, "crash_in_init");
@@ -110,9 +125,8 @@ static int crash_init(act_ctx_t *ctx, json_t *args, void **state) {
     return 0;
   if (!json_is_string(kind) || !crash_kind_valid(json_string_value(kind))) {
     crash_describe(kind, got, sizeof(got));
-    act_log(ctx, ACT_LOG_ERROR, "crash_in_init: expected segv, abort, exit, "
+    return crash_bad_args(ctx, "crash_in_init: expected segv, abort, exit, "
                                 "error or hang, got %s", got);
-    return ACT_EINVAL;
   }
   crash_now(ctx, json_string_value(kind), "init");
   return ACT_EPLUGIN; /* "error": init fails, as asked. */

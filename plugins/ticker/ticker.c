@@ -71,6 +71,23 @@ static json_t *ticker_target_json(const ticker_t *t) {
   return json_integer((json_int_t)t->target_id);
 }
 
+/* A bad argument: the line goes to the log and into the exit reason, so
+   that spawn reports it; "invalid argument" in the reason makes the
+   supervisor answer with the kind "invalid". Returns ACT_EINVAL. */
+__attribute__((format(printf, 2, 3))) static int
+ticker_bad_args(act_ctx_t *ctx, const char *fmt, ...) {
+  char text[256], reason[300];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  act_log(ctx, ACT_LOG_ERROR, "%s", text);
+  snprintf(reason, sizeof(reason), "error:invalid argument: %s", text);
+  act_exit(ctx, reason);
+  return ACT_EINVAL;
+}
+
 static int ticker_init(act_ctx_t *ctx, json_t *args, void **state) {
   ticker_t *t = NULL;
   json_t *target, *interval, *message;
@@ -80,16 +97,14 @@ static int ticker_init(act_ctx_t *ctx, json_t *args, void **state) {
   int err;
 
   if (!json_is_object(args)) {
-    act_log(ctx, ACT_LOG_ERROR, "args: expected an object with \"target\" "
+    return ticker_bad_args(ctx, "args: expected an object with \"target\" "
                                 "and \"interval_ms\"");
-    return ACT_EINVAL;
   }
   json_object_foreach(args, key, value) {
     if (strcmp(key, "target") != 0 && strcmp(key, "interval_ms") != 0 &&
         strcmp(key, "message") != 0) {
-      act_log(ctx, ACT_LOG_ERROR, "args: unknown field \"%s\" (expected "
+      return ticker_bad_args(ctx, "args: unknown field \"%s\" (expected "
                                   "target, interval_ms, message)", key);
-      return ACT_EINVAL;
     }
   }
 
@@ -97,36 +112,31 @@ static int ticker_init(act_ctx_t *ctx, json_t *args, void **state) {
   interval = json_object_get(args, "interval_ms");
   message = json_object_get(args, "message");
   if (target == NULL) {
-    act_log(ctx, ACT_LOG_ERROR, "target: missing (an actor id or name)");
-    return ACT_EINVAL;
+    return ticker_bad_args(ctx, "target: missing (an actor id or name)");
   }
   if (json_is_integer(target)) {
     if (json_integer_value(target) <= 0) {
-      act_log(ctx, ACT_LOG_ERROR, "target: expected a positive id, got %"
+      return ticker_bad_args(ctx, "target: expected a positive id, got %"
               JSON_INTEGER_FORMAT, json_integer_value(target));
-      return ACT_EINVAL;
     }
   } else if (json_is_string(target)) {
     if (json_string_length(target) == 0 ||
         json_string_length(target) > ACT_NAME_MAX) {
-      act_log(ctx, ACT_LOG_ERROR, "target: a name must have 1 to %d bytes",
+      return ticker_bad_args(ctx, "target: a name must have 1 to %d bytes",
               ACT_NAME_MAX);
-      return ACT_EINVAL;
     }
   } else {
     ticker_describe(target, got, sizeof(got));
-    act_log(ctx, ACT_LOG_ERROR, "target: expected an id or a name, got %s",
+    return ticker_bad_args(ctx, "target: expected an id or a name, got %s",
             got);
-    return ACT_EINVAL;
   }
   if (!json_is_integer(interval) || json_integer_value(interval) <= 0) {
     if (interval == NULL)
       snprintf(got, sizeof(got), "nothing");
     else
       ticker_describe(interval, got, sizeof(got));
-    act_log(ctx, ACT_LOG_ERROR, "interval_ms: expected a positive integer, "
+    return ticker_bad_args(ctx, "interval_ms: expected a positive integer, "
                                 "got %s", got);
-    return ACT_EINVAL;
   }
 
   t = calloc(1, sizeof(*t));

@@ -91,9 +91,10 @@ log_has() { ctl logs "$1" -n 100 2>/dev/null | grep -qF -- "$2"; }
 @test "counter: bad args make spawn fail with the field named" {
   run ctl spawn counter --args '{"start":"x"}'
   [ "$status" -eq 1 ]
-  [[ "$output" == *init* ]]
+  [[ "$output" == *'start: expected an integer, got "x"'* ]]
   run ctl spawn counter --args '{"stop":1}'
   [ "$status" -eq 1 ]
+  [[ "$output" == *'unknown field "stop"'* ]]
 }
 
 @test "ticker: sends its message to a named target, across the target's restarts" {
@@ -117,8 +118,10 @@ log_has() { ctl logs "$1" -n 100 2>/dev/null | grep -qF -- "$2"; }
   wait_for log_has "$id" 'unknown message {"tick":true}'
   run ctl spawn ticker --args '{"target":"tc"}'
   [ "$status" -eq 1 ]
+  [[ "$output" == *'interval_ms: expected a positive integer, got nothing'* ]]
   run ctl spawn ticker --args '{"target":[1],"interval_ms":10}'
   [ "$status" -eq 1 ]
+  [[ "$output" == *'target: expected an id or a name, got [1]'* ]]
 }
 
 @test "crash: ping answers pong; noreply times out; bad kinds are named" {
@@ -154,6 +157,7 @@ log_has() { ctl logs "$1" -n 100 2>/dev/null | grep -qF -- "$2"; }
   [ "$status" -eq 3 ]
   run ctl spawn crash --args '{"crash_in_init":"nope"}'
   [ "$status" -eq 1 ]
+  [[ "$output" == *'crash_in_init: expected segv, abort, exit, error or hang, got "nope"'* ]]
 }
 
 @test "crash: segv in an isolated actor takes only its host down" {
