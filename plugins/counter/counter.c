@@ -100,10 +100,9 @@ static int counter_init(act_ctx_t *ctx, json_t *args, void **state) {
       return counter_bad_args(ctx, "args: expected an object, got %s", got);
     }
     json_object_foreach(args, key, value) {
-      if (strcmp(key, "start") != 0) {
-        return counter_bad_args(ctx,
-                "args: unknown field \"%s\" (expected \"start\")", key);
-      }
+      if (strcmp(key, "start") != 0)
+        return counter_bad_args(
+            ctx, "args: unknown field \"%s\" (expected \"start\")", key);
     }
     start = json_object_get(args, "start");
     if (start != NULL && !json_is_integer(start)) {

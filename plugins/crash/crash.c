@@ -115,10 +115,10 @@ static int crash_init(act_ctx_t *ctx, json_t *args, void **state) {
     return crash_bad_args(ctx, "args: expected an object, got %s", got);
   }
   json_object_foreach(args, key, value) {
-    if (strcmp(key, "crash_in_init") != 0) {
-      return crash_bad_args(ctx,
-              "args: unknown field \"%s\" (expected \"crash_in_init\")", key);
-    }
+    if (strcmp(key, "crash_in_init") != 0)
+      return crash_bad_args(
+          ctx, "args: unknown field \"%s\" (expected \"crash_in_init\")",
+          key);
   }
   kind = json_object_get(args, "crash_in_init");
   if (kind == NULL)
@@ -126,7 +126,7 @@ static int crash_init(act_ctx_t *ctx, json_t *args, void **state) {
   if (!json_is_string(kind) || !crash_kind_valid(json_string_value(kind))) {
     crash_describe(kind, got, sizeof(got));
     return crash_bad_args(ctx, "crash_in_init: expected segv, abort, exit, "
-                                "error or hang, got %s", got);
+                               "error or hang, got %s", got);
   }
   crash_now(ctx, json_string_value(kind), "init");
   return ACT_EPLUGIN; /* "error": init fails, as asked. */

@@ -96,39 +96,34 @@ static int ticker_init(act_ctx_t *ctx, json_t *args, void **state) {
   char got[80];
   int err;
 
-  if (!json_is_object(args)) {
+  if (!json_is_object(args))
     return ticker_bad_args(ctx, "args: expected an object with \"target\" "
                                 "and \"interval_ms\"");
-  }
   json_object_foreach(args, key, value) {
     if (strcmp(key, "target") != 0 && strcmp(key, "interval_ms") != 0 &&
-        strcmp(key, "message") != 0) {
+        strcmp(key, "message") != 0)
       return ticker_bad_args(ctx, "args: unknown field \"%s\" (expected "
                                   "target, interval_ms, message)", key);
-    }
   }
 
   target = json_object_get(args, "target");
   interval = json_object_get(args, "interval_ms");
   message = json_object_get(args, "message");
-  if (target == NULL) {
+  if (target == NULL)
     return ticker_bad_args(ctx, "target: missing (an actor id or name)");
-  }
   if (json_is_integer(target)) {
-    if (json_integer_value(target) <= 0) {
+    if (json_integer_value(target) <= 0)
       return ticker_bad_args(ctx, "target: expected a positive id, got %"
-              JSON_INTEGER_FORMAT, json_integer_value(target));
-    }
+                             JSON_INTEGER_FORMAT, json_integer_value(target));
   } else if (json_is_string(target)) {
     if (json_string_length(target) == 0 ||
-        json_string_length(target) > ACT_NAME_MAX) {
+        json_string_length(target) > ACT_NAME_MAX)
       return ticker_bad_args(ctx, "target: a name must have 1 to %d bytes",
-              ACT_NAME_MAX);
-    }
+                             ACT_NAME_MAX);
   } else {
     ticker_describe(target, got, sizeof(got));
     return ticker_bad_args(ctx, "target: expected an id or a name, got %s",
-            got);
+                           got);
   }
   if (!json_is_integer(interval) || json_integer_value(interval) <= 0) {
     if (interval == NULL)
