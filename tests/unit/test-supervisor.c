@@ -707,6 +707,12 @@ TEST_IMPL(supervisor_start_child_errors) {
   ASSERT(strcmp(t_err_kind(r), "invalid") == 0);
   ASSERT(t_has(t_err_msg(r), "init failed: "));
   json_decref(r);
+  /* A supervisor as a child, with bad args: its own message comes back. */
+  r = t_ask(s, "{'start_child':{'plugin':'supervisor','args':"
+               "{'strategy':'one_for_none'}}}");
+  ASSERT(strcmp(t_err_kind(r), "invalid") == 0);
+  ASSERT(t_has(t_err_msg(r), "strategy: expected one_for_one"));
+  json_decref(r);
   r = t_ask(s, "{'which_children':true}");
   ASSERT(json_is_array(r) && json_array_size(r) == 0);
   json_decref(r);
