@@ -36,6 +36,14 @@ else
   mkdir -p "$state" "$(dirname "$log")"
   "$ctl" daemon start -S "$state" -p "$build/plugins" -L "$log"
 fi
-echo "make run: actord keeps running after the shell; its log: $log;" \
-  "stop it with: $ctl daemon stop"
+echo "make run: actord keeps running after the shell; its log is $log"
+echo "make run: stop it with: $ctl daemon stop"
+# On a terminal the shell runs as a job of its own (set -m), so that Ctrl-C,
+# which the shell uses to cancel a line, reaches it alone and not make.
+if [ -t 0 ] && [ -t 2 ]; then
+  set -m
+  status=0
+  "$ctl" shell || status=$?
+  exit "$status"
+fi
 exec "$ctl" shell
