@@ -843,3 +843,51 @@ TEST_IMPL(supervisor_bad_args) {
   t_stop();
   return 0;
 }
+
+TEST_IMPL(supervisor_group_temporary) {
+  act_id_t s, a, m;
+  char st[32];
+
+  t_start();
+  /* one_for_all stops a temporary sibling with the others, and does not
+     start it again. */
+  s = t_sup("s", "{'strategy':'one_for_all','children':["
+                 "{'plugin':'tchild','name':'a'},"
+                 "{'plugin':'tchild','name':'m','restart':'temporary'}]}");
+  ASSERT((m = t_wait_name("m", 0)) != 0);
+  ASSERT((a = t_wait_name("a", 0)) != 0);
+  t_tell(a, "{'exit':'error:boom'}");
+  ASSERT(t_wait_name("a", a) != 0);
+  ASSERT(t_wait_event(ACT_EV_EXIT, NULL, m, 1, NULL) == 0);
+  ASSERT(t_wait_children(s, 1) == 0);
+  ASSERT(strcmp(t_child_status(s, "m", st, sizeof(st)), "") == 0);
+  ASSERT(act_runtime_whereis(t_rt, "m") == 0);
+  t_stop();
+  return 0;
+}
+
+TEST_IMPL(supervisor_intensity_period) {
+  struct timespec ts = {0, 20 * 1000000L};
+  act_id_t s, a;
+  uint64_t t0;
+
+  t_start();
+  /* One restart per 150 ms is allowed: two crashes further apart than the
+     period are two separate restarts, not an escalation. */
+  s = t_sup("s", "{'intensity':1,'period_ms':150,'children':"
+                 "[{'plugin':'tchild','name':'a'}]}");
+  ASSERT((a = t_wait_name("a", 0)) != 0);
+  t_tell(a, "{'exit':'error:one'}");
+  ASSERT((a = t_wait_name("a", a)) != 0);
+  t0 = t_now();
+  while (t_now() - t0 < 200)
+    nanosleep(&ts, NULL); /* the condition is time itself: the period */
+  t_tell(a, "{'exit':'error:two'}");
+  ASSERT((a = t_wait_name("a", a)) != 0);
+  ASSERT(act_runtime_whereis(t_rt, "s") == s);
+  /* Two within the period are one too many. */
+  t_tell(a, "{'exit':'error:three'}");
+  ASSERT(t_wait_event(ACT_EV_EXIT, NULL, s, 1, NULL) == 0);
+  t_stop();
+  return 0;
+}
