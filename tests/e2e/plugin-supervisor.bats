@@ -5,11 +5,19 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup_file() { daemon_start; }
+# Debug level: the daemon logs each actor's exit, which shows stop order.
+setup_file() { daemon_start -l debug; }
 teardown_file() { daemon_stop; }
 
 id_of() { ctl whereis "$1" 2>/dev/null; }
 id_changed() { local id; id=$(id_of "$1") && [ -n "$id" ] && [ "$id" != "$2" ]; }
+# The names among $@ in the order the daemon logged their exits.
+exit_order() {
+  ctl -o json logs -n 500 | jq -r '.line' |
+    sed -n 's/^[a-z_]* [0-9]* (\([A-Za-z0-9_.-]*\)) exited: .*$/\1/p' |
+    grep -Fx "${@/#/-e}" | tr '\n' ' '
+}
+order_is() { local want=$1; shift; [ "$(exit_order "$@")" = "$want" ]; }
 status_is() { ctl -o json ps | jq -e --arg n "$1" --arg s "$2" 'any(.[]; .name == $n and .status == $s)' >/dev/null; }
 
 @test "one_for_all: a crash restarts every child" {
@@ -66,4 +74,14 @@ status_is() { ctl -o json ps | jq -e --arg n "$1" --arg s "$2" 'any(.[]; .name =
   run ctl spawn supervisor --args '{"children":[{"plugin":"nosuch"}]}'
   [ "$status" -eq 1 ]
   [[ "$output" == *'no plugin named'* ]]
+}
+
+@test "stop: the children stop in reverse start order, then the supervisor" {
+  ctl spawn supervisor --name s5 --args '{"children":[{"plugin":"counter","name":"o1"},{"plugin":"echo","name":"o2"},{"plugin":"counter","name":"o3"}]}' >/dev/null
+  wait_for id_of o3
+  run ctl stop s5
+  [ "$status" -eq 0 ]
+  wait_for order_is "o3 o2 o1 s5 " o1 o2 o3 s5
+  run ctl whereis o1
+  [ "$status" -eq 3 ]
 }
