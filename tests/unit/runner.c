@@ -104,9 +104,8 @@ static int runner_run(const test_entry_t *t, unsigned scale, char *reason,
     dup2(fileno(err), STDERR_FILENO);
     setpgid(0, 0);
     rc = t->fn();
-    fflush(stdout);
-    fflush(stderr);
-    _exit(rc == 0 ? 0 : rc == TEST_SKIP ? TEST_SKIP : 1);
+    /* exit(), not _exit(): LeakSanitizer checks for leaks at exit. */
+    exit(rc == 0 ? 0 : rc == TEST_SKIP ? TEST_SKIP : 1);
   }
   deadline = runner_now_ms() + (uint64_t)t->timeout_ms * scale;
   for (;;) {
