@@ -27,6 +27,11 @@ status_is() { ctl -o json ps | jq -e --arg n "$1" --arg s "$2" 'any(.[]; .name =
   ctl kill a1
   wait_for id_changed a1 "$a"
   wait_for id_changed b1 "$b"
+  # inspect shows the supervisor's args and its children in start order.
+  run ctl -o json inspect s1
+  [ "$status" -eq 0 ]
+  json_assert '.data.strategy == "one_for_all" and .data.intensity == 5 and .data.period_ms == 10000' "$output"
+  json_assert '[.data.children[].name] == ["a1","b1"] and all(.data.children[]; .restarts == 1 and .restart == "permanent")' "$output"
 }
 
 @test "rest_for_one: the children started after the crashed one restart, not those before" {
