@@ -189,6 +189,54 @@ static void events_names_free(void) {
   events_names.nb = events_names.n = 0;
 }
 
+typedef struct events_failed {
+  struct events_failed *next;
+  act_id_t id, supervisor;
+  char *name, *plugin;
+} events_failed_t;
+
+/* Few: only what restarted too often and nobody revived yet. */
+#define EVENTS_FAILED_MAX 10000
+static events_failed_t *events_failed;
+static size_t events_nfailed;
+
+void events_failed_forget(act_id_t id, const char *name) {
+  events_failed_t **pp = &events_failed, *f;
+
+  while ((f = *pp) != NULL) {
+    if ((id != 0 && f->id == id) ||
+        (name != NULL && f->name != NULL && strcmp(f->name, name) == 0)) {
+      *pp = f->next;
+      free(f->name);
+      free(f->plugin);
+      free(f);
+      events_nfailed--;
+      continue;
+    }
+    pp = &f->next;
+  }
+}
+
+static void events_failed_add(const events_item_t *it) {
+  events_failed_t *f;
+
+  events_failed_forget(it->id, it->name);
+  if (events_nfailed >= EVENTS_FAILED_MAX) return;
+  if ((f = calloc(1, sizeof(*f))) == NULL) return;
+  f->id = it->id;
+  f->supervisor = it->supervisor;
+  f->name = it->name ? strdup(it->name) : NULL;
+  f->plugin = it->plugin ? strdup(it->plugin) : NULL;
+  f->next = events_failed;
+  events_failed = f;
+  events_nfailed++;
+}
+
+void events_failed_foreach(events_failed_cb cb, void *arg) {
+  for (events_failed_t *f = events_failed; f != NULL; f = f->next)
+    cb(arg, f->id, f->name, f->plugin, f->supervisor);
+}
+
 static void events_publish(json_t *ev) {
   if (events_subscribers > 0) server_event_fanout(ev);
 }
@@ -212,11 +260,14 @@ static void events_handle(events_item_t *it) {
 
   if (it->id == actord.root) return;
   if (it->type == ACT_EV_SPAWN || it->type == ACT_EV_RESTART) {
+    if (events_failed != NULL) events_failed_forget(it->old_id, it->name);
     if (it->type == ACT_EV_RESTART) free(events_name_take(it->old_id));
     if (it->name != NULL) events_name_put(it->id, it->name);
   } else if (it->type == ACT_EV_EXIT) {
     known = events_name_take(it->id);
     if (it->name == NULL && known != NULL) it->name = known->name;
+  } else if (it->type == ACT_EV_FAILED) {
+    events_failed_add(it);
   }
   if (it->name)
     snprintf(who, sizeof(who), "%s %llu (%s)", it->plugin ? it->plugin : "actor",
@@ -312,6 +363,15 @@ void events_free(void) {
     free(it);
   }
   events_names_free();
+  events_failed_forget(0, NULL);
+  while (events_failed != NULL) {
+    events_failed_t *f = events_failed;
+    events_failed = f->next;
+    free(f->name);
+    free(f->plugin);
+    free(f);
+  }
+  events_nfailed = 0;
   if (events.init) {
     events.init = 0;
     uv_close((uv_handle_t *)&events.async, NULL);

@@ -31,6 +31,14 @@ void events_on_log(void *arg, act_id_t id, const char *name, int level,
 /* One of the daemon's own events ("load", "unload", ...): control loop
    only. fields (stolen) gets "event" and "time" added. */
 void events_emit(const char *event, json_t *fields);
+/* The children the root supervisor marked failed, as the events told
+   (for listings that do not ask the root itself). */
+typedef void (*events_failed_cb)(void *arg, act_id_t id, const char *name,
+                                 const char *plugin, act_id_t supervisor);
+void events_failed_foreach(events_failed_cb cb, void *arg);
+/* A failed child was stopped for good (by id, or by name). */
+void events_failed_forget(act_id_t id, const char *name);
+
 /* Take what is queued now (e.g. before answering a request that must see
    the events that came before it). */
 void events_drain(void);

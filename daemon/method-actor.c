@@ -7,6 +7,7 @@
 #include "actor/error.h"
 #include "actord.h"
 #include "conn.h"
+#include "events.h"
 #include "listing.h"
 #include "logs.h"
 #include "methods.h"
@@ -425,6 +426,7 @@ static void method_actor_sup_done(conn_t *c, conn_op_t *op,
     goto done;
   if (!s->restart) {
     state_actor_remove(s->target, s->name[0] ? s->name : NULL);
+    events_failed_forget(s->target, s->name[0] ? s->name : NULL);
     conn_result_empty(c, op->id);
     goto done;
   }
