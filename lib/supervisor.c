@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "actor/runtime.h"
+#include "map.h"
 #include "runtime-internal.h"
 
 /* The tag of the supervisor's own timer messages ("supT"). The control
@@ -152,6 +153,17 @@ typedef struct sup {
   sup_child_t **v;       /* in start order */
   size_t n, cap;
   uint64_t next_uid;
+  /* The root supervisor holds every actor spawned through the socket, so
+     nothing on the path of a message may scan all children: */
+  act__map_t by_uid;     /* uid -> child */
+  act__map_t by_id;      /* current (or last) id -> child */
+  int by_id_partial;     /* an insert failed: fall back to scanning */
+  json_t *names;         /* name -> uid, for each child with a name */
+  size_t nstate[CS__N];  /* children in each state */
+  size_t nstop_pending;
+  uint64_t *startq;      /* uids that became IDLE (non-group strategies) */
+  size_t qhead, qlen, qcap;
+  int rescan;            /* a push failed: look for IDLE children by scan */
   sup_hist_t hist;       /* non-root supervisors: one history for all */
 
   int stopping;          /* shutting down: no more starts */
@@ -395,15 +407,17 @@ static void sup_child_free(sup_child_t *c) {
 }
 
 static sup_child_t *sup_child_by_uid(const sup_t *s, uint64_t uid) {
-  for (size_t i = 0; i < s->n; i++)
-    if (s->v[i]->uid == uid)
-      return s->v[i];
-  return NULL;
+  return uid != 0 ? act__map_get(&s->by_uid, uid) : NULL;
 }
 
 static sup_child_t *sup_child_by_id(const sup_t *s, act_id_t id) {
+  sup_child_t *c;
+
   if (id == 0)
     return NULL;
+  c = act__map_get(&s->by_id, id);
+  if (c != NULL || !s->by_id_partial)
+    return c;
   for (size_t i = 0; i < s->n; i++)
     if (s->v[i]->id == id)
       return s->v[i];
@@ -413,18 +427,65 @@ static sup_child_t *sup_child_by_id(const sup_t *s, act_id_t id) {
 /* A child named by a request: an id (current or last) or a name. Children
    whose start_child has not been answered yet are not there. */
 static sup_child_t *sup_child_find(const sup_t *s, const json_t *ref) {
-  for (size_t i = 0; i < s->n; i++) {
-    sup_child_t *c = s->v[i];
-    if (c->hidden)
-      continue;
-    if (json_is_integer(ref) && json_integer_value(ref) > 0 &&
-        c->id == (act_id_t)json_integer_value(ref))
-      return c;
-    if (json_is_string(ref) && c->name != NULL &&
-        strcmp(c->name, json_string_value(ref)) == 0)
-      return c;
+  sup_child_t *c = NULL;
+  json_t *uid;
+
+  if (json_is_integer(ref) && json_integer_value(ref) > 0) {
+    c = sup_child_by_id(s, (act_id_t)json_integer_value(ref));
+  } else if (json_is_string(ref)) {
+    uid = json_object_get(s->names, json_string_value(ref));
+    c = sup_child_by_uid(s, (uint64_t)json_integer_value(uid));
   }
-  return NULL;
+  return c != NULL && !c->hidden ? c : NULL;
+}
+
+/* Record a child's new id (and forget its previous one). */
+static void sup_child_set_id(sup_t *s, sup_child_t *c, act_id_t id) {
+  if (c->id != 0 && act__map_get(&s->by_id, c->id) == c)
+    act__map_del(&s->by_id, c->id);
+  c->id = id;
+  if (id != 0 && act__map_put(&s->by_id, id, c) < 0)
+    s->by_id_partial = 1;
+}
+
+static void sup_startq_push(sup_t *s, uint64_t uid) {
+  uint64_t *q;
+
+  if (s->qhead > 0 && s->qhead + s->qlen == s->qcap) {
+    memmove(s->startq, s->startq + s->qhead, s->qlen * sizeof(*q));
+    s->qhead = 0;
+  }
+  if (s->qhead + s->qlen == s->qcap) {
+    size_t cap = s->qcap ? s->qcap * 2 : 16;
+    q = realloc(s->startq, cap * sizeof(*q));
+    if (q == NULL) {
+      s->rescan = 1;
+      return;
+    }
+    s->startq = q;
+    s->qcap = cap;
+  }
+  s->startq[s->qhead + s->qlen++] = uid;
+}
+
+/* Every change of a child's state goes through here, to keep the counts
+   and the start queue right. */
+static void sup_state(sup_t *s, sup_child_t *c, sup_cstate_t st) {
+  s->nstate[c->state]--;
+  s->nstate[st]++;
+  c->state = st;
+  if (st == CS_IDLE && !sup_is_group(s))
+    sup_startq_push(s, c->uid);
+}
+
+static void sup_stop_pending(sup_t *s, sup_child_t *c, int on) {
+  if (c->stop_pending == !!on)
+    return;
+  c->stop_pending = !!on;
+  if (on)
+    s->nstop_pending++;
+  else
+    s->nstop_pending--;
 }
 
 static size_t sup_child_index(const sup_t *s, const sup_child_t *c) {
@@ -434,6 +495,7 @@ static size_t sup_child_index(const sup_t *s, const sup_child_t *c) {
   return s->n;
 }
 
+/* Add a new child (state IDLE) at the end of the start order. */
 static int sup_child_append(sup_t *s, sup_child_t *c) {
   sup_child_t **v;
 
@@ -445,7 +507,19 @@ static int sup_child_append(sup_t *s, sup_child_t *c) {
     s->v = v;
     s->cap = cap;
   }
+  if (act__map_put(&s->by_uid, c->uid, c) < 0)
+    return ACT_ENOMEM;
+  if (c->name != NULL &&
+      json_object_set_new(s->names, c->name,
+                          json_integer((json_int_t)c->uid)) < 0) {
+    act__map_del(&s->by_uid, c->uid);
+    return ACT_ENOMEM;
+  }
   s->v[s->n++] = c;
+  c->state = CS_IDLE;
+  s->nstate[CS_IDLE]++;
+  if (!sup_is_group(s))
+    sup_startq_push(s, c->uid);
   return 0;
 }
 
@@ -469,6 +543,12 @@ static void sup_child_remove(sup_t *s, act_ctx_t *ctx, sup_child_t *c) {
   if (i < s->n) {
     memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
     s->n--;
+    s->nstate[c->state]--;
+    sup_stop_pending(s, c, 0);
+    act__map_del(&s->by_uid, c->uid);
+    sup_child_set_id(s, c, 0);
+    if (c->name != NULL)
+      json_object_del(s->names, c->name);
   }
   sup_child_free(c);
 }
@@ -717,12 +797,10 @@ static int sup_name_free(const sup_t *s, act_ctx_t *ctx, const char *name,
 
   if (name == NULL)
     return 0;
-  for (size_t i = 0; i < s->n; i++) {
-    if (s->v[i]->name != NULL && strcmp(s->v[i]->name, name) == 0) {
-      snprintf(err, errlen, "%sname: \"%s\" is already a child of this "
-               "supervisor", where, name);
-      return ACT_EEXIST;
-    }
+  if (json_object_get(s->names, name) != NULL) {
+    snprintf(err, errlen, "%sname: \"%s\" is already a child of this "
+             "supervisor", where, name);
+    return ACT_EEXIST;
   }
   owner = act_whereis(ctx, name);
   if (owner != 0) {
@@ -782,7 +860,7 @@ static void sup_schedule_restart(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
   uint64_t up;
   char label[96];
 
-  c->state = CS_IDLE;
+  sup_state(s, c, CS_IDLE);
   if (s->backoff_initial == 0)
     return;
   up = c->started_ms != 0 ? now - c->started_ms : 0;
@@ -796,18 +874,18 @@ static void sup_schedule_restart(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
             "restarting it at once", sup_child_label(c, label, sizeof(label)));
     return;
   }
-  c->state = CS_BACKOFF;
+  sup_state(s, c, CS_BACKOFF);
 }
 
 /* A sibling of a crashed child under one_for_all or rest_for_one: stop it,
    then start it again (a temporary one is not restarted). */
-static void sup_mark_group(sup_child_t *d) {
+static void sup_mark_group(sup_t *s, sup_child_t *d) {
   sup_after_t after = d->restart == ACT_RESTART_TEMPORARY ? AFTER_REMOVE
                                                           : AFTER_RESTART;
   switch (d->state) {
   case CS_STARTING:
   case CS_RUNNING:
-    d->stop_pending = 1;
+    sup_stop_pending(s, d, 1);
     d->after = after;
     break;
   case CS_STOPPING:
@@ -831,7 +909,7 @@ static void sup_child_died(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
   sup_timer_cancel(ctx, c);
   sup_set_reason(c, reason);
   sup_dead_add(s, c->id);
-  c->state = CS_IDLE;
+  sup_state(s, c, CS_IDLE);
   sup_child_label(c, label, sizeof(label));
 
   /* Dying on its own while waiting its turn to be stopped for good (a
@@ -840,7 +918,7 @@ static void sup_child_died(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
     sup_child_remove(s, ctx, c);
     return;
   }
-  c->stop_pending = 0;
+  sup_stop_pending(s, c, 0);
   restart = c->restart == ACT_RESTART_PERMANENT ||
             (c->restart == ACT_RESTART_TRANSIENT && !sup_reason_normal(reason));
   if (!restart) {
@@ -852,7 +930,7 @@ static void sup_child_died(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
 
   if (sup_hist_exceeded(s, s->root ? &c->hist : &s->hist, now)) {
     if (s->root) {
-      c->state = CS_FAILED;
+      sup_state(s, c, CS_FAILED);
       act_log(ctx, ACT_LOG_ERROR, "child %s exited (%s): more than %u "
               "restarts in %llu ms; marked failed, not restarted until "
               "restarted by hand", label, reason, s->intensity,
@@ -876,7 +954,7 @@ static void sup_child_died(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
       continue;
     if (s->strategy == SUP_ONE_FOR_ALL ||
         (s->strategy == SUP_REST_FOR_ONE && i > at))
-      sup_mark_group(s->v[i]);
+      sup_mark_group(s, s->v[i]);
   }
 }
 
@@ -906,7 +984,7 @@ static void sup_act_start_failed(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
 static void sup_act_up(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
                        const char *reason) {
   (void)s, (void)reason;
-  c->state = CS_RUNNING;
+  sup_state(s, c, CS_RUNNING);
   c->hidden = 0;
   if (c->req == REQ_START) {
     c->req = REQ_NONE;
@@ -931,7 +1009,7 @@ static void sup_act_stopped(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
   sup_timer_cancel(ctx, c);
   sup_set_reason(c, reason);
   sup_dead_add(s, c->id);
-  c->state = CS_IDLE;
+  sup_state(s, c, CS_IDLE);
   if (c->after == AFTER_REMOVE || s->stopping) {
     sup_child_remove(s, ctx, c);
     return;
@@ -949,7 +1027,7 @@ static void sup_act_stop(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
 
   (void)s, (void)reason;
   sup_timer_cancel(ctx, c);
-  c->state = CS_STOPPING;
+  sup_state(s, c, CS_STOPPING);
   if (c->shutdown_ms == 0) {
     act_kill(ctx, c->id, NULL);
     return;
@@ -973,7 +1051,7 @@ static void sup_act_stop_idle(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
     sup_child_remove(s, ctx, c);
     return;
   }
-  c->state = CS_IDLE;
+  sup_state(s, c, CS_IDLE);
 }
 
 /* STOPPING x TIMER: it ignored "shutdown" for shutdown_ms. */
@@ -994,14 +1072,14 @@ static void sup_act_backoff_done(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
                                  const char *reason) {
   (void)s, (void)ctx, (void)reason;
   c->timer_on = 0;
-  c->state = CS_IDLE;
+  sup_state(s, c, CS_IDLE);
 }
 
 /* STARTING/RUNNING x REVIVE: restart a live child (stop, then start). */
 static void sup_act_revive_live(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
                                 const char *reason) {
   (void)s, (void)ctx, (void)reason;
-  c->stop_pending = 1;
+  sup_stop_pending(s, c, 1);
   c->after = AFTER_RESTART;
 }
 
@@ -1019,7 +1097,7 @@ static void sup_act_revive_idle(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
   sup_timer_cancel(ctx, c);
   sup_hist_clear(&c->hist);
   c->delay_ms = 0;
-  c->state = CS_IDLE;
+  sup_state(s, c, CS_IDLE);
 }
 
 /*
@@ -1073,12 +1151,12 @@ static void sup_act_spawn(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
       return;
     }
     /* As if its init had failed: the same path decides what follows. */
-    c->state = CS_STARTING;
+    sup_state(s, c, CS_STARTING);
     sup_act_start_failed(s, ctx, c, why);
     return;
   }
-  c->id = id;
-  c->state = CS_STARTING;
+  sup_child_set_id(s, c, id);
+  sup_state(s, c, CS_STARTING);
   if (old_id != 0) {
     c->restarts++;
     sup_emit(ctx, ACT_EV_RESTART, c, old_id, c->reason);
@@ -1087,24 +1165,36 @@ static void sup_act_spawn(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
 
 /* --------------------------------------------------------------- the pump */
 
-static int sup_any(const sup_t *s, sup_cstate_t state) {
-  for (size_t i = 0; i < s->n; i++)
-    if (s->v[i]->state == state)
-      return 1;
-  return 0;
-}
+/* The next child to start under a strategy without order: from the queue
+   of children that became IDLE (stale entries are skipped), or by a scan
+   when the queue could not grow. */
+static sup_child_t *sup_next_idle(sup_t *s) {
+  sup_child_t *c;
 
-static int sup_any_stop_pending(const sup_t *s) {
-  for (size_t i = 0; i < s->n; i++)
-    if (s->v[i]->stop_pending)
-      return 1;
-  return 0;
+  while (s->qlen > 0) {
+    c = sup_child_by_uid(s, s->startq[s->qhead]);
+    s->qhead++;
+    s->qlen--;
+    if (s->qlen == 0)
+      s->qhead = 0;
+    if (c != NULL && c->state == CS_IDLE && !c->stop_pending)
+      return c;
+  }
+  if (s->rescan && s->nstate[CS_IDLE] > 0) {
+    for (size_t i = 0; i < s->n; i++)
+      if (s->v[i]->state == CS_IDLE && !s->v[i]->stop_pending)
+        return s->v[i];
+  }
+  s->rescan = 0;
+  return NULL;
 }
 
 /* After every input: stop what is to be stopped (the last in start order
    first; one at a time when order matters), start what is to be started
    (in start order; one at a time for the group strategies, and not before
-   the stopping is done), and exit once a shutdown has emptied the list. */
+   the stopping is done), and exit once a shutdown has emptied the list.
+   The counts keep this cheap when nothing is to be done, which is what
+   almost every message of a big supervisor finds. */
 static void sup_pump(sup_t *s, act_ctx_t *ctx) {
   int serial_stop = s->stopping || sup_is_group(s);
   sup_child_t *c;
@@ -1114,11 +1204,12 @@ static void sup_pump(sup_t *s, act_ctx_t *ctx) {
   do {
     progress = 0;
 
-    if (!serial_stop || !sup_any(s, CS_STOPPING)) {
+    if (s->nstop_pending > 0 &&
+        (!serial_stop || s->nstate[CS_STOPPING] == 0)) {
       for (i = s->n; i-- > 0;) {
         if (s->v[i]->stop_pending) {
           c = s->v[i];
-          c->stop_pending = 0;
+          sup_stop_pending(s, c, 0);
           sup_dispatch(s, ctx, c, SE_STOP, NULL);
           progress = 1;
           break;
@@ -1131,17 +1222,15 @@ static void sup_pump(sup_t *s, act_ctx_t *ctx) {
     if (s->stopping || s->exited)
       break;
     if (!sup_is_group(s)) {
-      for (i = 0; i < s->n; i++) {
-        if (s->v[i]->state == CS_IDLE && !s->v[i]->stop_pending) {
-          sup_dispatch(s, ctx, s->v[i], SE_START, NULL);
-          progress = 1;
-          break;
-        }
+      c = sup_next_idle(s);
+      if (c != NULL) {
+        sup_dispatch(s, ctx, c, SE_START, NULL);
+        progress = 1;
       }
       continue;
     }
-    if (sup_any(s, CS_STOPPING) || sup_any_stop_pending(s) ||
-        sup_any(s, CS_STARTING))
+    if (s->nstate[CS_IDLE] == 0 || s->nstate[CS_STOPPING] > 0 ||
+        s->nstop_pending > 0 || s->nstate[CS_STARTING] > 0)
       break;
     for (i = 0; i < s->n; i++) {
       c = s->v[i];
@@ -1168,7 +1257,7 @@ static void sup_shutdown(sup_t *s, act_ctx_t *ctx, const char *reason) {
   s->stopping = 1;
   s->exit_reason = strdup(reason != NULL ? reason : "shutdown");
   for (size_t i = 0; i < s->n; i++) {
-    s->v[i]->stop_pending = 1;
+    sup_stop_pending(s, s->v[i], 1);
     s->v[i]->after = AFTER_REMOVE;
   }
 }
@@ -1286,7 +1375,7 @@ static void sup_request(sup_t *s, act_ctx_t *ctx, const act_msg_t *msg) {
     if (c == NULL)
       return;
     sup_child_keep_req(c, REQ_TERMINATE, msg);
-    c->stop_pending = 1;
+    sup_stop_pending(s, c, 1);
     c->after = AFTER_REMOVE;
   } else if ((v = json_object_get(msg->json, "restart_child")) != NULL) {
     c = sup_req_child(s, ctx, msg, "restart_child", v);
@@ -1439,6 +1528,10 @@ static void sup_free(sup_t *s) {
   for (size_t i = 0; i < s->n; i++)
     sup_child_free(s->v[i]);
   free(s->v);
+  act__map_free(&s->by_uid);
+  act__map_free(&s->by_id);
+  json_decref(s->names);
+  free(s->startq);
   sup_hist_free(&s->hist);
   json_decref(s->template_spec);
   free(s->exit_reason);
@@ -1456,6 +1549,13 @@ static int sup_init(act_ctx_t *ctx, json_t *args, void **state) {
   s->strategy = SUP_ONE_FOR_ONE;
   s->intensity = SUP_DEFAULT_INTENSITY;
   s->period_ms = SUP_DEFAULT_PERIOD_MS;
+  act__map_init(&s->by_uid);
+  act__map_init(&s->by_id);
+  s->names = json_object();
+  if (s->names == NULL) {
+    free(s);
+    return ACT_ENOMEM;
+  }
 
   err[0] = '\0';
   rc = sup_parse_args(s, ctx, args, err, sizeof(err));
