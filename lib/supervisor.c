@@ -488,8 +488,9 @@ static void sup_stop_pending(sup_t *s, sup_child_t *c, int on) {
     s->nstop_pending--;
 }
 
+/* From the end: a shutdown removes children last-started first. */
 static size_t sup_child_index(const sup_t *s, const sup_child_t *c) {
-  for (size_t i = 0; i < s->n; i++)
+  for (size_t i = s->n; i-- > 0;)
     if (s->v[i] == c)
       return i;
   return s->n;
