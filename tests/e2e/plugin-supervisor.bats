@@ -90,3 +90,29 @@ status_is() { ctl -o json ps | jq -e --arg n "$1" --arg s "$2" 'any(.[]; .name =
   run ctl whereis o1
   [ "$status" -eq 3 ]
 }
+
+@test "the command-line example of actor-plugin(3) runs as shown" {
+  local script
+  script=$(awk '
+    /^\.Ss From the command line/ { on = 1 }
+    on && /^\.Bd -literal/ { copy = 1; next }
+    copy && /^\.Ed/ { exit }
+    copy { print }
+  ' "$REPO_ROOT/man/actor-plugin.3")
+  [[ "$script" == *"actorctl spawn supervisor --name web"* ]]
+  actorctl() { ctl "$@"; }
+  run eval "$script"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [[ "$output" == *'"name":"db"'*'"name":"tick"'* ]]
+  [[ "$output" == *'web supervisor'* ]]
+  # The counter restarted and the ticker with it; ticks reach the new one.
+  wait_for restarted_once tick
+  wait_for json_count_positive
+}
+
+restarted_once() { ctl -o json inspect "$1" | jq -e '.restarts == 1' >/dev/null; }
+
+json_count_positive() {
+  local out
+  out=$(ctl call db '{"get":true}') && [ "$(json_field .count "$out")" -ge 1 ]
+}
