@@ -98,7 +98,7 @@ act_id_t act__mon_del(act__mon_set_t *m, uint64_t ref, act_id_t id) {
 }
 
 act__actor_t *act__sched_lookup(act__sched_t *s, act_id_t id) {
-  return act__map_get(&s->table, id);
+  return act__table_get(s, id);
 }
 
 static void act__enqueue_sys(act__sched_t *s, act__actor_t *a,
@@ -257,13 +257,19 @@ int act__route(act_runtime_t *rt, act__sched_t *from, act__env_t *e) {
   unsigned slot;
   int rc;
 
-  if (e->to == 0 || !act__id_issued(rt, e->to)) {
+  if (e->to == 0)
+    return e->sig == ACT__SIG_USER ? ACT_ENOENT : ACT_EINVAL;
+  slot = act__id_slot(rt, e->to);
+  /* The common case first: a live actor on the sender's own scheduler. */
+  if (from != NULL && slot == (unsigned)from->index &&
+      (a = act__sched_lookup(from, e->to)) != NULL)
+    goto local;
+  if (!act__id_issued(rt, e->to)) {
     if (e->sig == ACT__SIG_USER)
       return ACT_ENOENT;
     act__dead_letter(rt, from, e);
     return 0;
   }
-  slot = act__id_slot(rt, e->to);
   if (slot == rt->nslots - 1) {
     /* A dedicated actor: found through the runtime's table, under its lock
        so that the scheduler cannot finish while we post to it. */
@@ -312,6 +318,7 @@ int act__route(act_runtime_t *rt, act__sched_t *from, act__env_t *e) {
     act__dead_letter(rt, from, e);
     return 0;
   }
+local:
   if (e->sig == ACT__SIG_USER && a->bound != NULL) {
     if (atomic_load_explicit(&a->bound->count, memory_order_relaxed) >=
         a->bound->cap) {
@@ -321,14 +328,14 @@ int act__route(act_runtime_t *rt, act__sched_t *from, act__env_t *e) {
     atomic_fetch_add_explicit(&a->bound->count, 1, memory_order_relaxed);
     e->eflags |= ACT__E_COUNTED;
   }
-  act__enqueue(ts, a, e);
+  act__enqueue(a->sched, a, e);
   return 0;
 }
 
 static void act__take_in(act__sched_t *s, act__actor_t *a) {
   uv_mutex_lock(&s->lock);
   act__map_del(&s->incoming, a->id);
-  if (act__map_put(&s->table, a->id, a) != 0) {
+  if (act__table_put(s, a) != 0) {
     uv_mutex_unlock(&s->lock);
     /* No memory for the table: the actor cannot live; it exits at once. */
     act__actor_discard(a);
@@ -510,7 +517,7 @@ int act__spawn(act_runtime_t *rt, act__actor_t *spawner,
       goto fail;
   } else if (s == cur) {
     uv_mutex_lock(&s->lock);
-    err = act__map_put(&s->table, a->id, a);
+    err = act__table_put(s, a);
     uv_mutex_unlock(&s->lock);
     if (err != 0)
       goto fail;
@@ -663,7 +670,7 @@ static void act__actor_finish(act__actor_t *a) {
   /* From here on the id is dead: new messages are dead letters. */
   act__names_drop(rt, a);
   uv_mutex_lock(&s->lock);
-  act__map_del(&s->table, a->id);
+  act__table_del(s, a->id);
   uv_mutex_unlock(&s->lock);
   if (a->bound != NULL) {
     pthread_rwlock_wrlock(&rt->bound_lock);

@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "actor/runtime.h"
+#include "idtab.h"
 #include "map.h"
 #include "runtime-internal.h"
 
@@ -183,7 +184,8 @@ struct act__sched {
   act_id_t ded_id; /* dedicated: the one actor */
 
   uv_mutex_t lock;  /* changes of table; readers from other threads */
-  act__map_t table; /* id -> act__actor_t, its own thread reads it freely */
+  act__idtab_t table; /* id seq -> act__actor_t, its own thread reads it
+                          freely */
   act__map_t incoming; /* id -> act__actor_t spawned by other threads and not
                           yet taken in: listings and liveness checks from
                           other threads (under lock) see them at once */
@@ -206,6 +208,7 @@ struct act_runtime {
   unsigned nthreads;  /* scheduler threads */
   unsigned nattached; /* attachable loops */
   unsigned nslots;    /* id space: threads + attached + 1 (dedicated) */
+  uint64_t slots_magic; /* for act__id_slot/act__id_seq without a divide */
   unsigned nattach_used;
   act__sched_t **scheds; /* [nthreads + nattached] */
   int started;
@@ -249,9 +252,34 @@ static inline act__env_t *act__env_of(const act_msg_t *m) {
   return (act__env_t *)((char *)m - offsetof(act__env_t, msg));
 }
 
-/* The scheduler slot an id belongs to; nslots - 1 means dedicated. */
+/* The scheduler slot an id belongs to; nslots - 1 means dedicated. Every
+   send asks, so ids below 2^32 use Lemire's division by multiplication
+   (slots_magic = 2^64 / nslots + 1) instead of a divide instruction. */
 static inline unsigned act__id_slot(const act_runtime_t *rt, act_id_t id) {
-  return (unsigned)((id - 1) % rt->nslots);
+  uint64_t x = id - 1;
+
+  if (x >> 32)
+    return (unsigned)(x % rt->nslots);
+  return (unsigned)(((__uint128_t)(rt->slots_magic * x) * rt->nslots) >> 64);
+}
+
+/* The sequence number of an id within its slot. */
+static inline uint64_t act__id_seq(const act_runtime_t *rt, act_id_t id) {
+  uint64_t x = id - 1;
+
+  if (x >> 32)
+    return x / rt->nslots;
+  return (uint64_t)(((__uint128_t)rt->slots_magic * x) >> 64);
+}
+
+static inline act__actor_t *act__table_get(act__sched_t *s, act_id_t id) {
+  return act__idtab_get(&s->table, act__id_seq(s->rt, id));
+}
+static inline int act__table_put(act__sched_t *s, act__actor_t *a) {
+  return act__idtab_put(&s->table, act__id_seq(s->rt, a->id), a);
+}
+static inline void act__table_del(act__sched_t *s, act_id_t id) {
+  act__idtab_del(&s->table, act__id_seq(s->rt, id));
 }
 
 #define ACT__RELAXED_LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)

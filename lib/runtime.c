@@ -105,7 +105,7 @@ static act__actor_t *act__find_locked(act_runtime_t *rt, act_id_t id,
     s = rt->scheds[act__id_slot(rt, id)];
     uv_mutex_lock(&s->lock);
   }
-  a = act__map_get(&s->table, id);
+  a = act__table_get(s, id);
   if (a == NULL)
     a = act__map_get(&s->incoming, id);
   if (a == NULL || (a->st & ACT__A_DEAD)) {
@@ -326,7 +326,7 @@ int act__id_issued(act_runtime_t *rt, act_id_t id) {
   if (id == 0)
     return 0;
   slot = act__id_slot(rt, id);
-  seq = (id - 1) / rt->nslots;
+  seq = act__id_seq(rt, id);
   if (slot == rt->nslots - 1)
     return seq < atomic_load(&rt->ded_seq);
   return seq < atomic_load_explicit(&rt->scheds[slot]->next_seq,
@@ -375,7 +375,7 @@ int act__ded_new(act_runtime_t *rt, act__actor_t *a) {
   s->dedicated = 1;
   s->ded_id = a->id;
   a->sched = s;
-  err = act__map_put(&s->table, a->id, a);
+  err = act__table_put(s, a);
   if (err != 0)
     goto fail;
   /* Before the thread starts, this thread may fill its run queue. */
@@ -440,6 +440,7 @@ int act_runtime_new(const act_runtime_opts_t *opts, act_runtime_t **out) {
     rt->nthreads = 1;
   rt->nattached = opts->attached;
   rt->nslots = rt->nthreads + rt->nattached + 1;
+  rt->slots_magic = UINT64_MAX / rt->nslots + 1;
   n = rt->nthreads + rt->nattached;
   uv_mutex_init(&rt->ded_lock);
   uv_mutex_init(&rt->names_lock);
@@ -529,9 +530,13 @@ static void act__idvec_add(void *arg, uint64_t key, void *val) {
   iv->v[iv->n++] = key;
 }
 
+static void act__idvec_add_val(void *arg, void *val) {
+  act__idvec_add(arg, ((act__actor_t *)val)->id, val);
+}
+
 static void act__collect(act__sched_t *s, act__idvec_t *iv) {
   uv_mutex_lock(&s->lock);
-  act__map_each(&s->table, act__idvec_add, iv);
+  act__idtab_each(&s->table, act__idvec_add_val, iv);
   act__map_each(&s->incoming, act__idvec_add, iv);
   uv_mutex_unlock(&s->lock);
 }
@@ -549,7 +554,7 @@ static void act__collect_all(act_runtime_t *rt, act__idvec_t *iv) {
       if (rt->ded_table.slots[j].key == 0)
         continue;
       uv_mutex_lock(&s->lock);
-      act__map_each(&s->table, act__idvec_add, iv);
+      act__idtab_each(&s->table, act__idvec_add_val, iv);
       uv_mutex_unlock(&s->lock);
     }
   }
@@ -871,6 +876,10 @@ static void act__list_one(void *arg, uint64_t key, void *val) {
   lc->cb(lc->arg, &info);
 }
 
+static void act__list_one_val(void *arg, void *val) {
+  act__list_one(arg, 0, val);
+}
+
 static void act__list_all(act_runtime_t *rt, act__list_ctx_t *lc) {
   unsigned i;
   size_t j;
@@ -878,7 +887,7 @@ static void act__list_all(act_runtime_t *rt, act__list_ctx_t *lc) {
   for (i = 0; i < rt->nthreads + rt->nattached; i++) {
     act__sched_t *s = rt->scheds[i];
     uv_mutex_lock(&s->lock);
-    act__map_each(&s->table, act__list_one, lc);
+    act__idtab_each(&s->table, act__list_one_val, lc);
     act__map_each(&s->incoming, act__list_one, lc);
     uv_mutex_unlock(&s->lock);
   }
@@ -889,7 +898,7 @@ static void act__list_all(act_runtime_t *rt, act__list_ctx_t *lc) {
       if (rt->ded_table.slots[j].key == 0)
         continue;
       uv_mutex_lock(&s->lock);
-      act__map_each(&s->table, act__list_one, lc);
+      act__idtab_each(&s->table, act__list_one_val, lc);
       uv_mutex_unlock(&s->lock);
     }
   uv_mutex_unlock(&rt->ded_lock);

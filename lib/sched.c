@@ -238,15 +238,9 @@ static void act__sched_teardown(act__sched_t *s) {
 
   /* Actors still here (a stop that timed out) are discarded. */
   while (s->table.count > 0) {
-    act__actor_t *a = NULL;
-    size_t i;
-    for (i = 0; i <= s->table.mask; i++)
-      if (s->table.slots[i].key != 0) {
-        a = s->table.slots[i].val;
-        break;
-      }
+    act__actor_t *a = act__idtab_any(&s->table);
     uv_mutex_lock(&s->lock);
-    act__map_del(&s->table, a->id);
+    act__table_del(s, a->id);
     uv_mutex_unlock(&s->lock);
     act__actor_discard(a);
   }
@@ -313,7 +307,7 @@ int act__sched_new(act_runtime_t *rt, int index, act__sched_t **out) {
   atomic_init(&s->sleeping, 0);
   atomic_init(&s->next_seq, 0);
   atomic_init(&s->st_wakeups, 0);
-  act__map_init(&s->table);
+  act__idtab_init(&s->table);
   act__map_init(&s->incoming);
   if (uv_mutex_init(&s->lock) != 0) {
     free(s);
@@ -367,7 +361,7 @@ void act__sched_free(act__sched_t *s) {
     s->free_envs = e->next;
     free(e);
   }
-  act__map_free(&s->table);
+  act__idtab_free(&s->table);
   act__map_free(&s->incoming);
   uv_mutex_destroy(&s->lock);
   free(s);
