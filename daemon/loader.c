@@ -135,6 +135,13 @@ static int loader_check(loader_t *ld, const act_plugin_t *desc,
                other->pub.builtin ? "built in" : other->path);
     return ACT_EEXIST;
   }
+  /* Registered with the runtime by its embedder, not through the loader. */
+  if (act_runtime_lookup(ld->rt, desc->name) != NULL &&
+      act_runtime_lookup(ld->rt, desc->name) != desc) {
+    loader_err(errbuf, errlen, "%s: a plugin named \"%s\" is already loaded "
+               "(built in)", what, desc->name);
+    return ACT_EEXIST;
+  }
   return 0;
 }
 
