@@ -166,6 +166,7 @@ typedef struct sup {
   int rescan;            /* a push failed: look for IDLE children by scan */
   sup_hist_t hist;       /* non-root supervisors: one history for all */
 
+  int booting;           /* starting "children" one by one, in order */
   int stopping;          /* shutting down: no more starts */
   int exited;            /* act_exit called */
   char *exit_reason;
@@ -1192,8 +1193,9 @@ static sup_child_t *sup_next_idle(sup_t *s) {
 
 /* After every input: stop what is to be stopped (the last in start order
    first; one at a time when order matters), start what is to be started
-   (in start order; one at a time for the group strategies, and not before
-   the stopping is done), and exit once a shutdown has emptied the list.
+   (in start order and one at a time for the group strategies and at boot,
+   and not before the stopping is done), and exit once a shutdown has
+   emptied the list.
    The counts keep this cheap when nothing is to be done, which is what
    almost every message of a big supervisor finds. */
 static void sup_pump(sup_t *s, act_ctx_t *ctx) {
@@ -1222,7 +1224,9 @@ static void sup_pump(sup_t *s, act_ctx_t *ctx) {
 
     if (s->stopping || s->exited)
       break;
-    if (!sup_is_group(s)) {
+    if (s->booting && s->nstate[CS_IDLE] == 0 && s->nstate[CS_STARTING] == 0)
+      s->booting = 0;
+    if (!sup_is_group(s) && !s->booting) {
       c = sup_next_idle(s);
       if (c != NULL) {
         sup_dispatch(s, ctx, c, SE_START, NULL);
@@ -1235,9 +1239,9 @@ static void sup_pump(sup_t *s, act_ctx_t *ctx) {
       break;
     for (i = 0; i < s->n; i++) {
       c = s->v[i];
-      if (c->state == CS_BACKOFF)
+      if (c->state == CS_BACKOFF && sup_is_group(s))
         break; /* later children wait for it: start order */
-      if (c->state == CS_IDLE) {
+      if (c->state == CS_IDLE && !c->stop_pending) {
         sup_dispatch(s, ctx, c, SE_START, NULL);
         progress = 1;
         break;
@@ -1569,6 +1573,9 @@ static int sup_init(act_ctx_t *ctx, json_t *args, void **state) {
     goto fail;
   }
   *state = s;
+  /* The children of the args start one after the other, each once the
+     previous one's init succeeded, whatever the strategy (as OTP). */
+  s->booting = s->n > 0;
   sup_pump(s, ctx);
   return 0;
 

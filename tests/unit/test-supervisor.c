@@ -160,6 +160,14 @@ static int tchild_init(act_ctx_t *ctx, json_t *args, void **state) {
   tchild_t *c;
 
   t_log_add("init", tag ? tag : "?");
+  if (json_is_integer(json_object_get(args, "slow_ms"))) {
+    /* A slow init, to show who waits for it. Blocking a scheduler is
+       what a test may do and a plugin must not. */
+    json_int_t ms = json_integer_value(json_object_get(args, "slow_ms"));
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    t_log_add("ready", tag ? tag : "?");
+  }
   if (fail != NULL) {
     act_exit(ctx, fail);
     return ACT_EPLUGIN;
@@ -418,8 +426,18 @@ TEST_IMPL(supervisor_one_for_one) {
   t_ev_t ev;
 
   t_start();
-  t_sup("s", "{'children':" T_ABC "}");
+  t_sup("s", "{'children':["
+             "{'plugin':'tchild','name':'a','args':{'tag':'a','slow_ms':50}},"
+             "{'plugin':'tchild','name':'b','args':{'tag':'b'}},"
+             "{'plugin':'tchild','name':'c','args':{'tag':'c'}}]}");
   ASSERT((c = t_wait_name("c", 0)) != 0);
+  {
+    /* The children of the args start in order, each after the previous
+       one's init, whatever the strategy: b waits for a slow a. */
+    char log[T_LOG_SIZE];
+    t_log_copy(log, sizeof(log));
+    ASSERT(t_has(log, "init:a ready:a init:b init:c "));
+  }
   a = act_runtime_whereis(t_rt, "a");
   b = act_runtime_whereis(t_rt, "b");
   t_tell(a, "{'exit':'error:boom'}");
