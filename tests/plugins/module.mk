@@ -16,6 +16,9 @@ TEST_PLUG       := $(BUILD)/tests/plugins
 TEST_PLUGIN_SRCS := $(wildcard tests/plugins/*.c)
 TEST_PLUGIN_SOS := $(TEST_PLUGIN_SRCS:tests/plugins/%.c=$(TEST_PLUG)/%.so) \
                    $(TEST_PLUG)/not-a-plugin.so
+# Kept after the link (make would delete them as intermediate files and
+# rebuild them on every run).
+.SECONDARY: $(TEST_PLUGIN_SRCS:%.c=$(OBJ)/%.o)
 
 # Built exactly as the bundled plugins are (plugins/module.mk's flags), by
 # the top Makefile's object rule with the plugin flags.
