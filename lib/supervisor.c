@@ -26,8 +26,12 @@
  * The code is a state x event table per child (s6-supervise's
  * actions[state][event]): every input in every state has an entry, even if
  * the entry is "nothing to do". What must happen in order (stopping in
- * reverse start order, starting in start order one at a time for the group
- * strategies) is decided in one place, sup_pump(), after every input.
+ * reverse start order, starting in start order one at a time at boot and
+ * for the group strategies) is decided in one place, sup_pump(), after
+ * every input. Nothing on the path of a message walks all the children
+ * (maps by uid, id and name, counts per state, a queue of children waiting
+ * to start), since actord's root supervisor holds every actor spawned
+ * through the socket.
  */
 #include <stdarg.h>
 #include <stdio.h>
