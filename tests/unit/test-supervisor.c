@@ -221,10 +221,16 @@ static int probe_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   if (msg->type == ACT_MSG_USER) {
     to = act_msg_get(msg, "to");
     req = act_msg_get(msg, "req");
-    if (json_is_integer(to) && req != NULL &&
-        act_ask_json(ctx, (act_id_t)json_integer_value(to), ACT_TAG_JSON,
-                     json_incref(req), T_WAIT_MS, &ref) != 0)
+    if (json_is_integer(to) && json_is_true(act_msg_get(msg, "inspect"))) {
+      if (act_inspect(ctx, (act_id_t)json_integer_value(to), T_WAIT_MS,
+                      &ref) != 0)
+        r = json_pack("{s:s}", "inspect", "failed");
+    } else if (json_is_integer(to) && req != NULL &&
+               act_ask_json(ctx, (act_id_t)json_integer_value(to),
+                            ACT_TAG_JSON, json_incref(req), T_WAIT_MS,
+                            &ref) != 0) {
       r = json_pack("{s:s}", "ask", "failed");
+    }
   } else if (msg->type == ACT_MSG_REPLY) {
     r = msg->payload == ACT_PAYLOAD_JSON ? json_incref(msg->json)
                                          : json_null();
@@ -320,6 +326,30 @@ static json_t *t_ask(act_id_t to, const char *req) {
                           t_json("%s", req));
   json_t *r = NULL;
   struct timespec ts;
+
+  ASSERT(act_runtime_send_json(t_rt, t_probe, ACT_TAG_JSON, msg) == 0);
+  pthread_mutex_lock(&t.mu);
+  while (t.rhead == t.rtail && t_now() < deadline) {
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 20 * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&t.cv, &t.mu, &ts);
+  }
+  if (t.rhead != t.rtail)
+    r = t.replies[t.rhead++ % T_MAX_REPLIES];
+  pthread_mutex_unlock(&t.mu);
+  return r;
+}
+
+/* What the runtime's inspect says of an actor (new reference). */
+static json_t *t_inspect(act_id_t id) {
+  json_t *msg = json_pack("{s:I,s:b}", "to", (json_int_t)id, "inspect", 1);
+  uint64_t deadline = t_now() + T_WAIT_MS + 1000;
+  struct timespec ts;
+  json_t *r = NULL;
 
   ASSERT(act_runtime_send_json(t_rt, t_probe, ACT_TAG_JSON, msg) == 0);
   pthread_mutex_lock(&t.mu);
@@ -906,6 +936,40 @@ TEST_IMPL(supervisor_intensity_period) {
   /* Two within the period are one too many. */
   t_tell(a, "{'exit':'error:three'}");
   ASSERT(t_wait_event(ACT_EV_EXIT, NULL, s, 1, NULL) == 0);
+  t_stop();
+  return 0;
+}
+
+TEST_IMPL(supervisor_inspect) {
+  act_id_t s;
+  json_t *r, *d, *c;
+
+  t_start();
+  s = t_sup("s", "{'strategy':'rest_for_one','intensity':3,'period_ms':500,"
+                 "'backoff_ms':[10,20],'children':["
+                 "{'plugin':'tchild','name':'a','restart':'transient'},"
+                 "{'plugin':'tchild','name':'b'}]}");
+  ASSERT(t_wait_name("b", 0) != 0);
+  r = t_inspect(s);
+  ASSERT(json_is_true(json_object_get(r, "trap_exit")));
+  d = json_object_get(r, "data");
+  ASSERT(strcmp(json_string_value(json_object_get(d, "strategy")),
+                "rest_for_one") == 0);
+  ASSERT(json_integer_value(json_object_get(d, "intensity")) == 3);
+  ASSERT(json_integer_value(json_object_get(d, "period_ms")) == 500);
+  ASSERT(json_integer_value(json_array_get(json_object_get(d, "backoff_ms"),
+                                           1)) == 20);
+  ASSERT(json_is_false(json_object_get(d, "root")));
+  ASSERT(json_array_size(json_object_get(d, "children")) == 2);
+  c = json_array_get(json_object_get(d, "children"), 0);
+  ASSERT(strcmp(json_string_value(json_object_get(c, "name")), "a") == 0);
+  ASSERT(strcmp(json_string_value(json_object_get(c, "restart")),
+                "transient") == 0);
+  ASSERT(strcmp(json_string_value(json_object_get(c, "status")), "running") ==
+         0);
+  ASSERT(json_integer_value(json_object_get(c, "id")) ==
+         (json_int_t)act_runtime_whereis(t_rt, "a"));
+  json_decref(r);
   t_stop();
   return 0;
 }
