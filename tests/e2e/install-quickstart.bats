@@ -11,10 +11,12 @@
 
 load helpers
 
+# make in the repository, without the suite's MAKEFLAGS (its jobserver is
+# not ours) and with "-o all": make check has built everything already.
 repo_make() {
   env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-    make --no-print-directory -C "$REPO_ROOT" BUILD="$BUILD" SAN="${SAN:-}" \
-    RUN_STATE="$RUN_STATE" RUN_LOG="$LOG" "$@"
+    make --no-print-directory -C "$REPO_ROOT" -o all BUILD="$BUILD" \
+    SAN="${SAN:-}" RUN_STATE="$RUN_STATE" RUN_LOG="$LOG" "$@"
 }
 
 setup() {

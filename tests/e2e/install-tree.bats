@@ -7,10 +7,12 @@ load helpers
 
 # make in the repository with a clean environment for it: the make running
 # the suite exports MAKEFLAGS (its jobserver is not ours). The build tree and
-# sanitizer setting are the suite's, so nothing is rebuilt differently.
+# sanitizer setting are the suite's; "-o all" because make check has built
+# everything already: this tests installing, not building.
 repo_make() {
   env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-    make --no-print-directory -C "$REPO_ROOT" BUILD="$BUILD" SAN="${SAN:-}" "$@"
+    make --no-print-directory -C "$REPO_ROOT" -o all BUILD="$BUILD" \
+    SAN="${SAN:-}" "$@"
 }
 
 setup_file() {
