@@ -454,7 +454,10 @@ int act__spawn(act_runtime_t *rt, act__actor_t *spawner,
   a->restarts = opts->restarts;
   a->supervisor = opts->supervisor;
   a->spawner = spawner ? spawner->id : 0;
-  a->started_ms = act_runtime_now_ms();
+  /* From a scheduler thread, its loop's cached clock saves a system call
+     per spawn; both count milliseconds of CLOCK_MONOTONIC. */
+  a->started_ms = (cur != NULL && cur->loop != NULL) ? uv_now(cur->loop)
+                                                    : act_runtime_now_ms();
   if (opts->flags & ACT_SPAWN_TRAP_EXIT)
     a->st |= ACT__A_TRAP;
   /* Until init has run, state holds init's argument. */
@@ -918,6 +921,10 @@ void act__actor_turn(act__actor_t *a) {
       a->uq_head = e->next;
       if (a->uq_head == NULL)
         a->uq_tail = NULL;
+      else
+        /* Messages pile up by the thousand in bursts, far from the cache:
+           fetch the next one while this one is handled. */
+        __builtin_prefetch(a->uq_head);
     } else {
       break;
     }

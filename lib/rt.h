@@ -26,8 +26,15 @@
 
 /* Payloads up to this many bytes travel inside the envelope. */
 #define ACT__INLINE 40
-/* Envelopes a scheduler keeps for reuse; more are given back to malloc. */
+/* Envelopes a scheduler keeps for reuse; beyond that it hands batches of
+   ACT__BATCH back to the runtime's pool, where other schedulers take them
+   (a consumer frees what a producer on another thread allocated). New
+   envelopes are carved ACT__BLOCK at a time from one malloc. */
 #define ACT__FREE_MAX 8192
+#define ACT__BATCH 256
+#define ACT__BLOCK 256
+#define ACT__SMALL_BLOCKS 64
+#define ACT__HUGE (2u << 20)
 /* Messages a scheduler handles per loop iteration before it lets libuv poll
    for I/O and timers (without blocking) again. */
 #define ACT__QUANTUM 4096
@@ -71,11 +78,13 @@ typedef struct act__env {
   act_id_t to;
   uint8_t sig;
   uint8_t eflags;
-  uint16_t spare16;
-  uint32_t spare32;
+  uint16_t block;   /* carved from a block of the runtime's pool: never
+                       given to free() on its own */
+  uint32_t nbatch;  /* the first of a batch in the pool: its length */
   union {
     act__blob_t *blob;     /* payload or reason out of line, or NULL */
     act__actor_t *actor;   /* ACT__SIG_SPAWN */
+    struct act__env *batch; /* in the pool: the next batch */
   } u;
   char ibuf[ACT__INLINE]; /* small payload or reason */
 } act__env_t;
@@ -232,6 +241,13 @@ struct act_runtime {
   uv_mutex_t plugins_lock;
   act__plugin_ent_t *plugins;
   unsigned nplugins, capplugins;
+
+  /* Free envelopes shared between schedulers, in batches, and the blocks
+     they were carved from (freed with the runtime). */
+  uv_mutex_t pool_lock;
+  act__env_t *pool;
+  void **blocks;
+  size_t nblocks, capblocks;
 
   /* Counters of dedicated schedulers that have finished. */
   atomic_uint_fast64_t done_messages, done_dropped, done_exited, done_wakeups;

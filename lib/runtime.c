@@ -443,6 +443,7 @@ int act_runtime_new(const act_runtime_opts_t *opts, act_runtime_t **out) {
   rt->slots_magic = UINT64_MAX / rt->nslots + 1;
   n = rt->nthreads + rt->nattached;
   uv_mutex_init(&rt->ded_lock);
+  uv_mutex_init(&rt->pool_lock);
   uv_mutex_init(&rt->names_lock);
   uv_mutex_init(&rt->plugins_lock);
   uv_mutex_init(&rt->stop_lock);
@@ -724,6 +725,11 @@ void act_runtime_free(act_runtime_t *rt) {
     }
     free(rt->scheds);
   }
+  /* The schedulers are gone: every envelope carved from a block is free. */
+  for (i = 0; i < rt->nblocks; i++)
+    free(rt->blocks[i]);
+  free(rt->blocks);
+  uv_mutex_destroy(&rt->pool_lock);
   act__names_free(rt->names);
   act__map_free(&rt->ded_table);
   act__map_free(&rt->bound_table);
