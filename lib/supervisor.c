@@ -1587,9 +1587,10 @@ fail:
   act_log(ctx, ACT_LOG_ERROR, "%s", err);
   /* The reason says what was wrong; the return says that init failed.
      "invalid argument" in it makes a supervisor above answer the kind
-     "invalid" (see sup_act_start_failed). */
+     "invalid" (see sup_act_start_failed): a spec naming a plugin that is
+     not loaded, or a name that is taken, is a bad argument too. */
   snprintf(reason, sizeof(reason), "error:%s%s",
-           rc == ACT_EINVAL ? "invalid argument: " : "", err);
+           rc != ACT_ENOMEM ? "invalid argument: " : "", err);
   act_exit(ctx, reason);
   sup_free(s);
   return rc;
