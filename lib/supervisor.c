@@ -189,7 +189,7 @@ typedef struct sup_tick {
 typedef void (*sup_action_t)(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
                              const char *reason);
 
-/* ----------------------------------------------------------------- helpers */
+/* ---------------------------------------------------------------- utilities */
 
 /* A short rendering of a JSON value for an error message. */
 static void sup_describe(const json_t *v, char *buf, size_t size) {

@@ -257,7 +257,7 @@ static const act_plugin_t t_probe_plugin = {
   .handle = probe_handle,
 };
 
-/* ------------------------------------------------------------- helpers */
+/* ------------------------------------------------------------ utilities */
 
 static void t_start(void) {
   act_runtime_opts_t opts = ACT_RUNTIME_OPTS_INIT;
