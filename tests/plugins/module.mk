@@ -12,6 +12,9 @@
 #   undefined    needs a symbol nothing defines (dlopen RTLD_NOW fails)
 #   not-a-plugin not a shared object at all (text)
 #   example      kv, the example plugin of the man page
+#   counter-v2   counter 2.0.0, with code_change (deploy)
+#   counter-broken  counter 3.0.0-broken, whose actors cannot start
+#                (deploy must roll back)
 TEST_PLUG       := $(BUILD)/tests/plugins
 TEST_PLUGIN_SRCS := $(wildcard tests/plugins/*.c)
 TEST_PLUGIN_SOS := $(TEST_PLUGIN_SRCS:tests/plugins/%.c=$(TEST_PLUG)/%.so) \
