@@ -177,9 +177,9 @@ static act__env_t *act__env_sys(act__sched_t *s, int sig, int type,
   if (e == NULL)
     return NULL;
   e->sig = (uint8_t)sig;
-  e->msg.type = (uint8_t)type;
-  e->msg.from = from;
-  e->msg.ref = ref;
+  e->type = (uint8_t)type;
+  e->from = from;
+  e->ref = ref;
   e->to = to;
   if (reason != NULL && act__env_set_reason(e, reason) != 0) {
     act__env_free(s, e);
@@ -196,22 +196,22 @@ static void act__dead_letter(act_runtime_t *rt, act__sched_t *s,
 
   switch (e->sig) {
   case ACT__SIG_LINK:
-    r = act__env_sys(s, ACT__SIG_EXIT, ACT_MSG_EXIT, e->to, e->msg.from, 0,
+    r = act__env_sys(s, ACT__SIG_EXIT, ACT_MSG_EXIT, e->to, e->from, 0,
                      "noproc");
     if (r != NULL)
       r->eflags |= ACT__E_LINKED;
     break;
   case ACT__SIG_MONITOR:
-    r = act__env_sys(s, ACT__SIG_MSG, ACT_MSG_DOWN, e->to, e->msg.from,
-                     e->msg.ref, "noproc");
+    r = act__env_sys(s, ACT__SIG_MSG, ACT_MSG_DOWN, e->to, e->from,
+                     e->ref, "noproc");
     break;
   case ACT__SIG_INSPECT:
-    r = act__env_sys(s, ACT__SIG_MSG, ACT_MSG_REPLY, e->to, e->msg.from,
-                     e->msg.ref, NULL);
+    r = act__env_sys(s, ACT__SIG_MSG, ACT_MSG_REPLY, e->to, e->from,
+                     e->ref, NULL);
     if (r != NULL) {
-      r->msg.payload = ACT_PAYLOAD_JSON;
-      r->msg.json = json_pack("{s:s}", "error", "noproc");
-      if (r->msg.json == NULL) {
+      r->payload = ACT_PAYLOAD_JSON;
+      r->u.json = json_pack("{s:s}", "error", "noproc");
+      if (r->u.json == NULL) {
         act__env_free(s, r);
         r = NULL;
       }
@@ -782,12 +782,14 @@ static int act__actor_start(act__actor_t *a) {
 }
 
 static void act__call_handle(act__actor_t *a, act__env_t *e) {
+  act__view_t v;
   int rc;
   char buf[96];
 
   ACT__RELAXED_STORE(&a->msgs_in, a->msgs_in + 1);
   ACT__RELAXED_INC(&a->sched->st_messages);
-  rc = a->desc->handle(&a->ctx, a->state, &e->msg);
+  act__view_fill(&v, e);
+  rc = a->desc->handle(&a->ctx, a->state, &v.msg);
   if (rc < 0 && !(a->st & ACT__A_EXITING)) {
     snprintf(buf, sizeof(buf), "error:%s", act_strerror(rc));
     act__actor_exit_later(a, buf, 0);
@@ -795,11 +797,11 @@ static void act__call_handle(act__actor_t *a, act__env_t *e) {
 }
 
 static void act__exit_signal(act__actor_t *a, act__env_t *e) {
-  const char *reason = e->msg.reason ? e->msg.reason : "killed";
+  const char *reason = act__env_reason(e) ? act__env_reason(e) : "killed";
 
   if (e->eflags & ACT__E_LINKED) {
     /* A link that was undone in the meantime carries nothing. */
-    if (!act__link_del(a, e->msg.from))
+    if (!act__link_del(a, e->from))
       return;
   }
   if (e->eflags & ACT__E_UNTRAP) {
@@ -807,11 +809,11 @@ static void act__exit_signal(act__actor_t *a, act__env_t *e) {
     return;
   }
   if (a->st & ACT__A_TRAP) {
-    e->msg.type = ACT_MSG_EXIT;
+    e->type = ACT_MSG_EXIT;
     act__call_handle(a, e);
     return;
   }
-  if (strcmp(reason, "normal") == 0 && e->msg.from != a->id)
+  if (strcmp(reason, "normal") == 0 && e->from != a->id)
     return;
   act__actor_exit_later(a, reason, 0);
 }
@@ -819,16 +821,16 @@ static void act__exit_signal(act__actor_t *a, act__env_t *e) {
 static void act__inspect_reply(act__actor_t *a, act__env_t *e) {
   act__env_t *r;
 
-  r = act__env_sys(a->sched, ACT__SIG_MSG, ACT_MSG_REPLY, a->id, e->msg.from,
-                   e->msg.ref, NULL);
+  r = act__env_sys(a->sched, ACT__SIG_MSG, ACT_MSG_REPLY, a->id, e->from,
+                   e->ref, NULL);
   if (r == NULL)
     return;
-  r->msg.json = act__actor_inspect_json(a);
-  if (r->msg.json == NULL) {
+  r->u.json = act__actor_inspect_json(a);
+  if (r->u.json == NULL) {
     act__env_free(a->sched, r);
     return;
   }
-  r->msg.payload = ACT_PAYLOAD_JSON;
+  r->payload = ACT_PAYLOAD_JSON;
   act__send_sys(a->sched->rt, a->sched, r);
 }
 
@@ -843,8 +845,8 @@ static void act__process(act__actor_t *a, act__env_t *e) {
     act__call_handle(a, e);
     break;
   case ACT__SIG_MSG:
-    if (e->msg.type == ACT_MSG_REPLY) {
-      t = a->x ? act__map_del(&a->x->asks, e->msg.ref) : NULL;
+    if (e->type == ACT_MSG_REPLY) {
+      t = a->x ? act__map_del(&a->x->asks, e->ref) : NULL;
       if (t == NULL) {
         /* Nobody waits for it any more (timed out, or never asked). */
         act__drop(s, e);
@@ -854,8 +856,8 @@ static void act__process(act__actor_t *a, act__env_t *e) {
         uv_timer_stop(t);
         uv_close(t, act__ask_timer_close_cb);
       }
-    } else if (e->msg.type == ACT_MSG_DOWN) {
-      if (a->x == NULL || act__mon_del(&a->x->mons, e->msg.ref, 0) == 0) {
+    } else if (e->type == ACT_MSG_DOWN) {
+      if (a->x == NULL || act__mon_del(&a->x->mons, e->ref, 0) == 0) {
         act__drop(s, e); /* demonitored meanwhile */
         return;
       }
@@ -866,22 +868,22 @@ static void act__process(act__actor_t *a, act__env_t *e) {
     act__exit_signal(a, e);
     break;
   case ACT__SIG_LINK:
-    if (act__link_add(a, e->msg.from) != 0) {
+    if (act__link_add(a, e->from) != 0) {
       /* Cannot record the link: behave as if already dead to the linker. */
       act__env_t *r = act__env_sys(s, ACT__SIG_EXIT, ACT_MSG_EXIT, a->id,
-                                   e->msg.from, 0, "error:out of memory");
+                                   e->from, 0, "error:out of memory");
       if (r != NULL)
         act__send_sys(s->rt, s, r);
     }
     break;
   case ACT__SIG_UNLINK:
-    act__link_del(a, e->msg.from);
+    act__link_del(a, e->from);
     break;
   case ACT__SIG_MONITOR: {
     act__extra_t *x = act__actor_extra(a);
-    if (x == NULL || act__mon_add(&x->watchers, e->msg.ref, e->msg.from)) {
+    if (x == NULL || act__mon_add(&x->watchers, e->ref, e->from)) {
       act__env_t *r = act__env_sys(s, ACT__SIG_MSG, ACT_MSG_DOWN, a->id,
-                                   e->msg.from, e->msg.ref,
+                                   e->from, e->ref,
                                    "error:out of memory");
       if (r != NULL)
         act__send_sys(s->rt, s, r);
@@ -890,7 +892,7 @@ static void act__process(act__actor_t *a, act__env_t *e) {
   }
   case ACT__SIG_DEMONITOR:
     if (a->x != NULL)
-      act__mon_del(&a->x->watchers, e->msg.ref, e->msg.from);
+      act__mon_del(&a->x->watchers, e->ref, e->from);
     break;
   case ACT__SIG_INSPECT:
     act__inspect_reply(a, e);

@@ -58,9 +58,9 @@ static act__env_t *act__user_env(act__actor_t *a, act_id_t to, uint32_t tag) {
   if (e == NULL)
     return NULL;
   e->sig = ACT__SIG_USER;
-  e->msg.type = ACT_MSG_USER;
-  e->msg.tag = tag;
-  e->msg.from = a->id;
+  e->type = ACT_MSG_USER;
+  e->tag = tag;
+  e->from = a->id;
   e->to = to;
   return e;
 }
@@ -98,8 +98,8 @@ static int act__h_send_json(act_ctx_t *ctx, act_id_t to, uint32_t tag,
     json_decref(value);
     return ACT_ENOMEM;
   }
-  e->msg.payload = ACT_PAYLOAD_JSON;
-  e->msg.json = value;
+  e->payload = ACT_PAYLOAD_JSON;
+  e->u.json = value;
   return act__send_env(a, e);
 }
 
@@ -107,18 +107,17 @@ static int act__h_send_json(act_ctx_t *ctx, act_id_t to, uint32_t tag,
 static void act__env_share(act__env_t *e, const act_msg_t *msg) {
   act__env_t *src = act__env_of(msg);
 
-  e->msg.payload = msg->payload;
-  if (msg->payload == ACT_PAYLOAD_JSON) {
-    e->msg.json = json_incref(msg->json);
-  } else if (msg->payload == ACT_PAYLOAD_BYTES) {
-    e->msg.len = msg->len;
-    if (msg->data == src->ibuf) {
-      memcpy(e->ibuf, src->ibuf, msg->len);
-      e->msg.data = e->ibuf;
-    } else {
+  e->payload = src->payload;
+  if (src->payload == ACT_PAYLOAD_JSON) {
+    e->u.json = json_incref(src->u.json);
+  } else if (src->payload == ACT_PAYLOAD_BYTES) {
+    e->len = src->len;
+    if (src->eflags & ACT__E_BLOB) {
       atomic_fetch_add_explicit(&src->u.blob->refs, 1, memory_order_relaxed);
       e->u.blob = src->u.blob;
-      e->msg.data = msg->data;
+      e->eflags |= ACT__E_BLOB;
+    } else {
+      memcpy(e->ibuf, src->ibuf, src->len);
     }
   }
 }
@@ -137,9 +136,9 @@ static int act__h_forward(act_ctx_t *ctx, act_id_t to, const act_msg_t *msg) {
   act__env_share(e, msg);
   if (msg->type == ACT_MSG_USER && (msg->flags & ACT_MSG_F_ASK) &&
       !(act__env_of(msg)->eflags & ACT__E_REPLIED)) {
-    e->msg.flags = ACT_MSG_F_ASK;
-    e->msg.from = msg->from;
-    e->msg.ref = msg->ref;
+    e->flags = ACT_MSG_F_ASK;
+    e->from = msg->from;
+    e->ref = msg->ref;
   }
   return act__send_env(a, e);
 }
@@ -149,8 +148,8 @@ static int act__ask_env(act__actor_t *a, act__env_t *e, uint32_t timeout_ms,
   uint64_t r = act__sched_ref(a->sched);
   int rc;
 
-  e->msg.flags = ACT_MSG_F_ASK;
-  e->msg.ref = r;
+  e->flags = ACT_MSG_F_ASK;
+  e->ref = r;
   rc = act__ask_track(a, r, timeout_ms);
   if (rc != 0) {
     act__env_free(a->sched, e);
@@ -201,8 +200,8 @@ static int act__h_ask_json(act_ctx_t *ctx, act_id_t to, uint32_t tag,
     json_decref(value);
     return ACT_ENOMEM;
   }
-  e->msg.payload = ACT_PAYLOAD_JSON;
-  e->msg.json = value;
+  e->payload = ACT_PAYLOAD_JSON;
+  e->u.json = value;
   return act__ask_env(a, e, timeout_ms, ref);
 }
 
@@ -222,10 +221,10 @@ static act__env_t *act__reply_env(act__actor_t *a, const act_msg_t *req,
     return NULL;
   }
   e->sig = ACT__SIG_MSG;
-  e->msg.type = ACT_MSG_REPLY;
-  e->msg.tag = req->tag;
-  e->msg.from = a->id;
-  e->msg.ref = req->ref;
+  e->type = ACT_MSG_REPLY;
+  e->tag = req->tag;
+  e->from = a->id;
+  e->ref = req->ref;
   e->to = req->from;
   return e;
 }
@@ -274,8 +273,8 @@ static int act__h_reply_json(act_ctx_t *ctx, const act_msg_t *req,
     json_decref(value);
     return err;
   }
-  e->msg.payload = ACT_PAYLOAD_JSON;
-  e->msg.json = value;
+  e->payload = ACT_PAYLOAD_JSON;
+  e->u.json = value;
   return act__reply_send(a, req, e);
 }
 
@@ -300,12 +299,12 @@ int act__reply_json_later(act_ctx_t *ctx, act_id_t to, uint64_t ref,
     return ACT_ENOMEM;
   }
   e->sig = ACT__SIG_MSG;
-  e->msg.type = ACT_MSG_REPLY;
-  e->msg.tag = ACT_TAG_JSON;
-  e->msg.from = a->id;
-  e->msg.ref = ref;
-  e->msg.payload = ACT_PAYLOAD_JSON;
-  e->msg.json = value;
+  e->type = ACT_MSG_REPLY;
+  e->tag = ACT_TAG_JSON;
+  e->from = a->id;
+  e->ref = ref;
+  e->payload = ACT_PAYLOAD_JSON;
+  e->u.json = value;
   e->to = to;
   rc = act__route(a->sched->rt, a->sched, e);
   if (rc != 0) {
@@ -340,9 +339,9 @@ static int act__signal(act__actor_t *a, int sig, act_id_t to, uint64_t ref,
   if (e == NULL)
     return ACT_ENOMEM;
   e->sig = (uint8_t)sig;
-  e->msg.type = sig == ACT__SIG_EXIT ? ACT_MSG_EXIT : ACT_MSG_SYSTEM;
-  e->msg.from = a->id;
-  e->msg.ref = ref;
+  e->type = sig == ACT__SIG_EXIT ? ACT_MSG_EXIT : ACT_MSG_SYSTEM;
+  e->from = a->id;
+  e->ref = ref;
   e->eflags = eflags;
   e->to = to;
   if (reason != NULL && act__env_set_reason(e, reason) != 0) {
@@ -473,17 +472,16 @@ static void act__timer_cb(uv_timer_t *h) {
   e = act__user_env(a, a->id, t->tag);
   if (e == NULL)
     return;
-  e->msg.from = 0;
+  e->from = 0;
   if (t->len > 0) {
-    e->msg.payload = ACT_PAYLOAD_BYTES;
-    e->msg.len = t->len;
+    e->payload = ACT_PAYLOAD_BYTES;
+    e->len = t->len;
     if (t->blob != NULL) {
       atomic_fetch_add_explicit(&t->blob->refs, 1, memory_order_relaxed);
       e->u.blob = t->blob;
-      e->msg.data = t->blob->data;
+      e->eflags |= ACT__E_BLOB;
     } else {
       memcpy(e->ibuf, t->ibuf, t->len);
-      e->msg.data = e->ibuf;
     }
   }
   /* The actor is on this thread: the same path as a local send, with the
@@ -617,8 +615,8 @@ static void act__after_work_cb(uv_work_t *req, int status) {
   (void)status;
   if (a != NULL && (e = act__env_new(s)) != NULL) {
     e->sig = ACT__SIG_USER;
-    e->msg.type = ACT_MSG_USER;
-    e->msg.tag = w->tag;
+    e->type = ACT_MSG_USER;
+    e->tag = w->tag;
     e->to = w->id;
     if (act__route(s->rt, s, e) == ACT_ENOENT)
       act__env_free(s, e);

@@ -24,8 +24,9 @@
 #include "map.h"
 #include "runtime-internal.h"
 
-/* Payloads up to this many bytes travel inside the envelope. */
-#define ACT__INLINE 40
+/* Payloads up to this many bytes (a counter, an index, a pointer) travel
+   inside the envelope; larger ones in a shared blob. */
+#define ACT__INLINE 8
 /* Envelopes a scheduler keeps for reuse; beyond that it hands batches of
    ACT__BATCH back to the runtime's pool, where other schedulers take them
    (a consumer frees what a producer on another thread allocated). New
@@ -71,23 +72,70 @@ enum {
 #define ACT__E_UNTRAP 0x2u  /* an exit signal that cannot be trapped */
 #define ACT__E_LINKED 0x4u  /* an exit signal that comes through a link */
 #define ACT__E_COUNTED 0x8u /* counted in the target's reject counter */
+#define ACT__E_BLOB 0x10u   /* u.blob holds the payload or the reason */
+#define ACT__E_REASON 0x20u /* carries a reason (EXIT, DOWN, STARTED) */
 
 typedef struct act__env {
   struct act__env *next; /* mailbox, inbox or free list */
-  act_msg_t msg;         /* what handle() sees */
   act_id_t to;
+  act_id_t from;
+  uint64_t ref;
+  uint8_t type;    /* act_msg_type_t */
+  uint8_t payload; /* act_payload_t */
   uint8_t sig;
   uint8_t eflags;
-  uint16_t block;   /* carved from a block of the runtime's pool: never
-                       given to free() on its own */
-  uint32_t nbatch;  /* the first of a batch in the pool: its length */
+  uint16_t flags;  /* ACT_MSG_F_* */
+  uint8_t block;   /* carved from a block of the runtime's pool: never
+                      given to free() on its own */
+  uint8_t spare;
+  uint32_t tag;
+  uint32_t len;    /* payload bytes; the reason's size; a pool batch's
+                      length */
   union {
-    act__blob_t *blob;     /* payload or reason out of line, or NULL */
-    act__actor_t *actor;   /* ACT__SIG_SPAWN */
+    act__blob_t *blob;      /* payload or reason out of line (ACT__E_BLOB) */
+    json_t *json;           /* ACT_PAYLOAD_JSON */
+    act__actor_t *actor;    /* ACT__SIG_SPAWN */
     struct act__env *batch; /* in the pool: the next batch */
   } u;
-  char ibuf[ACT__INLINE]; /* small payload or reason */
+  char ibuf[ACT__INLINE]; /* a small payload or reason */
 } act__env_t;
+
+/* One cache line: a burst of a million messages touches half the memory
+   an envelope holding a whole act_msg_t would. */
+_Static_assert(sizeof(act__env_t) == 64, "an envelope is one cache line");
+
+/* What handle() receives: built on the stack from the envelope, with the
+   way back to it (for reply and forward). */
+typedef struct act__view {
+  act_msg_t msg;
+  act__env_t *env;
+} act__view_t;
+
+static inline const char *act__env_reason(const act__env_t *e) {
+  if (!(e->eflags & ACT__E_REASON))
+    return NULL;
+  return (e->eflags & ACT__E_BLOB) ? e->u.blob->data : e->ibuf;
+}
+
+static inline const void *act__env_data(const act__env_t *e) {
+  if (e->payload != ACT_PAYLOAD_BYTES)
+    return NULL;
+  return (e->eflags & ACT__E_BLOB) ? e->u.blob->data : e->ibuf;
+}
+
+static inline void act__view_fill(act__view_t *v, act__env_t *e) {
+  v->env = e;
+  v->msg.type = e->type;
+  v->msg.payload = e->payload;
+  v->msg.flags = e->flags;
+  v->msg.tag = e->tag;
+  v->msg.from = e->from;
+  v->msg.ref = e->ref;
+  v->msg.reason = act__env_reason(e);
+  v->msg.data = act__env_data(e);
+  v->msg.len = e->payload == ACT_PAYLOAD_BYTES ? e->len : 0;
+  v->msg.json = e->payload == ACT_PAYLOAD_JSON ? e->u.json : NULL;
+}
 
 /* Vyukov's intrusive MPSC queue: producers exchange the head, the single
    consumer follows next pointers from the tail. */
@@ -264,8 +312,9 @@ static inline act__actor_t *act__actor_of(act_ctx_t *ctx) {
   return (act__actor_t *)ctx;
 }
 
+/* The envelope of a message handed to handle(). */
 static inline act__env_t *act__env_of(const act_msg_t *m) {
-  return (act__env_t *)((char *)m - offsetof(act__env_t, msg));
+  return ((const act__view_t *)(const void *)m)->env;
 }
 
 /* The scheduler slot an id belongs to; nslots - 1 means dedicated. Every

@@ -571,7 +571,7 @@ static int act__kill_from_outside(act_runtime_t *rt, act_id_t id,
   if (e == NULL)
     return ACT_ENOMEM;
   e->sig = ACT__SIG_EXIT;
-  e->msg.type = ACT_MSG_EXIT;
+  e->type = ACT_MSG_EXIT;
   e->to = id;
   if (untrap)
     e->eflags |= ACT__E_UNTRAP;
@@ -1012,8 +1012,8 @@ int act_runtime_send(act_runtime_t *rt, act_id_t to, uint32_t tag,
   if (e == NULL)
     return ACT_ENOMEM;
   e->sig = ACT__SIG_USER;
-  e->msg.type = ACT_MSG_USER;
-  e->msg.tag = tag;
+  e->type = ACT_MSG_USER;
+  e->tag = tag;
   e->to = to;
   if (act__env_set_bytes(e, data, len) != 0) {
     act__env_free(cur, e);
@@ -1040,10 +1040,10 @@ int act_runtime_send_json(act_runtime_t *rt, act_id_t to, uint32_t tag,
     return ACT_ENOMEM;
   }
   e->sig = ACT__SIG_USER;
-  e->msg.type = ACT_MSG_USER;
-  e->msg.tag = tag;
-  e->msg.payload = ACT_PAYLOAD_JSON;
-  e->msg.json = value;
+  e->type = ACT_MSG_USER;
+  e->tag = tag;
+  e->payload = ACT_PAYLOAD_JSON;
+  e->u.json = value;
   e->to = to;
   return act__send_outside(rt, e, cur);
 }

@@ -88,7 +88,7 @@ static void act__env_refill(act__sched_t *s) {
   if (b != NULL) {
     rt->pool = b->u.batch;
     uv_mutex_unlock(&rt->pool_lock);
-    s->nfree += b->nbatch;
+    s->nfree += b->len;
     b->u.batch = NULL;
     s->free_envs = b;
     return;
@@ -149,7 +149,7 @@ static void act__env_spill(act__sched_t *s) {
   }
   if (head == NULL)
     return;
-  head->nbatch = n;
+  head->len = n;
   uv_mutex_lock(&s->rt->pool_lock);
   head->u.batch = s->rt->pool;
   s->rt->pool = head;
@@ -186,13 +186,11 @@ static void act__blob_release(act__blob_t *b) {
 }
 
 void act__env_free(act__sched_t *s, act__env_t *e) {
-  if (e->sig == ACT__SIG_SPAWN)
-    e->u.actor = NULL;
-  else if (e->u.blob != NULL)
+  if (e->eflags & ACT__E_BLOB)
     act__blob_release(e->u.blob);
+  else if (e->payload == ACT_PAYLOAD_JSON && e->u.json != NULL)
+    json_decref(e->u.json);
   e->u.blob = NULL;
-  if (e->msg.payload == ACT_PAYLOAD_JSON && e->msg.json != NULL)
-    json_decref(e->msg.json);
   if (s != NULL) {
     e->next = s->free_envs;
     s->free_envs = e;
@@ -211,16 +209,16 @@ int act__env_set_bytes(act__env_t *e, const void *data, size_t len) {
   act__blob_t *b;
 
   if (len == 0) {
-    e->msg.payload = ACT_PAYLOAD_NONE;
-    e->msg.data = NULL;
-    e->msg.len = 0;
+    e->payload = ACT_PAYLOAD_NONE;
+    e->len = 0;
     return 0;
   }
-  e->msg.payload = ACT_PAYLOAD_BYTES;
-  e->msg.len = len;
+  if (len > UINT32_MAX)
+    return ACT_EINVAL;
+  e->payload = ACT_PAYLOAD_BYTES;
+  e->len = (uint32_t)len;
   if (len <= ACT__INLINE) {
     memcpy(e->ibuf, data, len);
-    e->msg.data = e->ibuf;
     return 0;
   }
   b = malloc(sizeof(*b) + len);
@@ -230,7 +228,7 @@ int act__env_set_bytes(act__env_t *e, const void *data, size_t len) {
   b->len = len;
   memcpy(b->data, data, len);
   e->u.blob = b;
-  e->msg.data = b->data;
+  e->eflags |= ACT__E_BLOB;
   return 0;
 }
 
@@ -238,19 +236,22 @@ int act__env_set_reason(act__env_t *e, const char *reason) {
   size_t len = strlen(reason) + 1;
   act__blob_t *b;
 
+  e->eflags |= ACT__E_REASON;
+  e->len = (uint32_t)len;
   if (len <= ACT__INLINE) {
     memcpy(e->ibuf, reason, len);
-    e->msg.reason = e->ibuf;
     return 0;
   }
   b = malloc(sizeof(*b) + len);
-  if (b == NULL)
+  if (b == NULL) {
+    e->eflags &= (uint8_t)~ACT__E_REASON;
     return ACT_ENOMEM;
+  }
   atomic_init(&b->refs, 1);
   b->len = len;
   memcpy(b->data, reason, len);
   e->u.blob = b;
-  e->msg.reason = b->data;
+  e->eflags |= ACT__E_BLOB;
   return 0;
 }
 
