@@ -121,10 +121,16 @@ run_unit() {
 # Run one bats file; its TAP goes to $tmp/bats/N.tap, its exit status to
 # N.rc, and a one-line summary to stdout when done.
 run_bats_file() {
-  local n=$1 file=$2 start rc=0
+  local n=$1 file=$2 start rc=0 tpid
   start=$SECONDS
   timeout -k 10 "$FILE_TIMEOUT" bats --tap "$file" \
-    >"$tmp/bats/$n.tap" 2>&1 </dev/null || rc=$?
+    >"$tmp/bats/$n.tap" 2>&1 </dev/null &
+  tpid=$!
+  wait "$tpid" || rc=$?
+  # timeout runs the file in a process group of its own: whatever the file
+  # left behind there (a client stuck after a failed test, a daemon whose
+  # teardown never ran) goes too, rather than outliving the suite.
+  kill -KILL -- "-$tpid" 2>/dev/null || true
   echo "$rc" >"$tmp/bats/$n.rc"
   printf -- '--- bats %s: %s ok, %s not ok (%ss%s)\n' "${file#"$root"/}" \
     "$(grep -cE '^ok ' "$tmp/bats/$n.tap")" \

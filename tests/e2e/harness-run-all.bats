@@ -174,3 +174,16 @@ EOF
   [[ "$output" == *"nope.bats: no such file"* ]]
   [ "${lines[-1]}" = "6 passed, 1 failed, 1 skipped" ]
 }
+
+@test "a process a bats file leaves behind does not outlive the run" {
+  mkbats "$T/bats/leak.bats" <<EOF2
+TEST "leaves a process" { sleep 1000 3>&- & echo \$! >"$T/leak.pid"; }
+EOF2
+  run_all "$T/bats/leak.bats"
+  [ "$status" -eq 0 ]
+  local pid
+  pid=$(cat "$T/leak.pid")
+  [ -n "$pid" ]
+  # Gone, or a zombie waiting for a parent that does not reap.
+  ! kill -0 "$pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+}
