@@ -150,6 +150,16 @@ teardown_file() {
   [[ "$output" == *"still not there"* ]]
 }
 
+@test "wait_for takes fractions of a second" {
+  local t0=$EPOCHREALTIME
+  run wait_for -t 0.3 false
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"timed out after 0.3s: false"* ]]
+  # Well under a second, well over nothing.
+  local ms=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+  [ "$ms" -ge 250 ] && [ "$ms" -lt 1500 ]
+}
+
 @test "json_field prints raw values; json_assert says what was not true" {
   [ "$(json_field .a '{"a":"text"}')" = text ]
   [ "$(echo '{"a":{"b":3}}' | json_field .a.b)" = 3 ]

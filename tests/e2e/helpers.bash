@@ -57,9 +57,18 @@ _now_us() {
   printf '%s\n' "$t"
 }
 
+# Seconds ("10", "0.5") to microseconds.
+_secs_us() {
+  local int=${1%%.*} frac=
+  case $1 in *.*) frac=${1#*.} ;; esac
+  frac=${frac}000000
+  printf '%s\n' $(( ${int:-0} * 1000000 + 10#${frac:0:6} ))
+}
+
 # wait_for [-t SECONDS] CMD [ARGS...]
-# Run CMD every 20 ms until it succeeds; fail after SECONDS (default 10),
-# naming the command and showing what its last attempt printed.
+# Run CMD every 20 ms until it succeeds; fail after SECONDS (default 10,
+# fractions allowed), naming the command and showing what its last attempt
+# printed.
 wait_for() {
   local timeout=10
   if [ "${1:-}" = "-t" ]; then
@@ -70,7 +79,7 @@ wait_for() {
     echo "wait_for: no command given" >&2
     return 2
   fi
-  local deadline=$(($(_now_us) + ${timeout%%.*} * 1000000))
+  local deadline=$(($(_now_us) + $(_secs_us "$timeout")))
   while :; do
     if "$@" >/dev/null 2>&1; then
       return 0
