@@ -40,6 +40,9 @@
    for I/O and timers (without blocking) again. */
 #define ACT__QUANTUM 4096
 #define ACT__BUDGET_DEFAULT 64
+/* How long an out-of-work scheduler thread watches its inbox before it
+   sleeps in the kernel (see act__sched_spin). */
+#define ACT__SPIN_NS 20000
 
 typedef struct act__sched act__sched_t;
 typedef struct act__actor act__actor_t;

@@ -18,6 +18,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 
 #include "rt.h"
@@ -354,6 +355,24 @@ static void act__sched_teardown(act__sched_t *s) {
   uv_loop_close(s->loop);
 }
 
+static int act__sched_spin(act__sched_t *s) {
+  uint64_t until = uv_hrtime() + ACT__SPIN_NS;
+  int i;
+
+  do {
+    for (i = 0; i < 64; i++) {
+      if (act__mpsc_pending(&s->inbox))
+        return 1;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    /* When the thread that will answer shares this core, let it run. */
+    sched_yield();
+  } while (uv_hrtime() < until);
+  return 0;
+}
+
 static void act__sched_thread(void *arg) {
   act__sched_t *s = arg;
 
@@ -375,6 +394,13 @@ static void act__sched_thread(void *arg) {
       uv_run(s->loop, UV_RUN_NOWAIT);
       continue;
     }
+    /* Out of work: watch the inbox a little before sleeping. An actor
+       talking to one on another thread usually gets its answer within a
+       few microseconds, and a wake-up through the kernel costs both
+       threads far more than that. The spin is bounded, and only follows
+       work, so an idle runtime still sleeps. */
+    if (act__sched_spin(s))
+      continue;
     atomic_store(&s->sleeping, 1);
     if (act__mpsc_pending(&s->inbox) || s->rq_head != NULL) {
       atomic_store(&s->sleeping, 0);
