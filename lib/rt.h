@@ -240,6 +240,7 @@ struct act__sched {
   unsigned nfree;
   uint64_t next_ref; /* refs (asks, monitors, timers): unique per scheduler */
   int quit;
+  int in_run;  /* inside act__sched_run (actor callbacks may be running) */
   int started; /* its thread runs (or its loop is attached) */
   act_id_t ded_id; /* dedicated: the one actor */
 

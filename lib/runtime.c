@@ -625,6 +625,13 @@ int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms) {
 
   if (rt == NULL)
     return ACT_EINVAL;
+  /* From a scheduler thread (an actor's callback), the stop would wait for
+     the very thread it blocks. */
+  {
+    act__sched_t *cur = act__sched_current(rt);
+    if (cur != NULL && (!cur->attached || cur->in_run))
+      return ACT_EINVAL;
+  }
   for (i = rt->nthreads; i < rt->nthreads + rt->nattached; i++)
     if (rt->scheds[i]->attached && act__sched_on_loop_thread(rt->scheds[i]))
       inl = rt->scheds[i];

@@ -296,6 +296,7 @@ int act__sched_run(act__sched_t *s) {
   act__actor_t *a;
 
   act__tls_sched = s;
+  s->in_run = 1;
   while (n < ACT__QUANTUM && (e = act__mpsc_pop(&s->inbox)) != NULL) {
     act__deliver(s, e);
     n++;
@@ -309,6 +310,7 @@ int act__sched_run(act__sched_t *s) {
     act__actor_turn(a);
     n++;
   }
+  s->in_run = 0;
   return s->rq_head != NULL || act__mpsc_pending(&s->inbox);
 }
 

@@ -7,7 +7,8 @@
  *
  * Each test runs in a forked process of its own, with a timeout (10 s
  * unless its list entry says otherwise; UNIT_TIMEOUT_SCALE=N multiplies it,
- * for valgrind). One line per test, "ok N name" or "not ok N name (reason)",
+ * for valgrind; UNIT_VERBOSE=1 also shows what passing tests wrote to
+ * stderr, such as figures they measured). One line per test, "ok N name" or "not ok N name (reason)",
  * and last "unit: N passed, N failed" (", N skipped" when some were). The
  * exit status is 1 when a test failed, 2 on a usage error.
  */
@@ -135,6 +136,8 @@ static int runner_run(const test_entry_t *t, unsigned scale, char *reason,
   runner_first_line(err, first, sizeof(first));
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     result = RUNNER_OK;
+    if (getenv("UNIT_VERBOSE") != NULL)
+      runner_dump(err);
   } else if (WIFEXITED(status) && WEXITSTATUS(status) == TEST_SKIP) {
     snprintf(reason, size, "%s", first[0] ? first : "skipped");
     result = RUNNER_SKIP;

@@ -113,6 +113,16 @@ int t_rec_index(const char *fmt, ...) {
   return i;
 }
 
+void t_window_ms(unsigned ms) {
+  struct timespec ts;
+
+  t_deadline(&ts, ms);
+  pthread_mutex_lock(&t_record.mu);
+  while (pthread_cond_timedwait(&t_record.cv, &t_record.mu, &ts) == 0)
+    ;
+  pthread_mutex_unlock(&t_record.mu);
+}
+
 int t_count_rec(const char *prefix) {
   int c;
 

@@ -61,6 +61,10 @@ int t_wait_spawned(long n);
 /* The index of the first line equal to the text, or -1. */
 int t_rec_index(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Let ms milliseconds pass (a measuring window, never a way to wait for
+   something: wait for a record line instead). */
+void t_window_ms(unsigned ms);
+
 /* Gates: an actor waits in t_gate_wait until the test thread opens it. */
 typedef struct t_gate t_gate_t;
 t_gate_t *t_gate_new(void);

@@ -13,6 +13,40 @@
  *
  * Functions named act_runtime_* are thread-safe unless they say otherwise.
  * All return 0 or a negative act_errno_t (actor/error.h).
+ *
+ * How this runtime behaves where Erlang/OTP leaves room:
+ *
+ *   - Placement. act_spawn_opts_t.sched >= 0 picks a scheduler (a thread,
+ *     or an attached loop); -1 with ACT_SPAWN_LOCAL (from inside an actor)
+ *     keeps the child on its spawner's scheduler; otherwise the runtime
+ *     deals actors round robin over its threads. Actors never move. Ids
+ *     say where an actor lives (scheduler k of n hands out k+1, k+1+n, ...;
+ *     n = threads + attached + 1, the last slot being for dedicated
+ *     actors), so the first id is not necessarily 1.
+ *   - ACT_SPAWN_DEDICATED: the actor gets a thread and loop of its own for
+ *     its whole life, and may block there; only messages to it pay for
+ *     finding that thread (a lookup under a mutex). ACT_SPAWN_LOCAL from a
+ *     dedicated actor places the child like -1.
+ *   - Sending to a dead actor: from outside (act_runtime_send, _kill) and
+ *     from an actor on the same scheduler the send fails with ACT_ENOENT;
+ *     from an actor on another scheduler it succeeds and the message is
+ *     dropped on arrival (counted in act_stats_t.dropped), as in Erlang.
+ *     An ask to a dead actor gets no reply: use a timeout, or a monitor.
+ *   - Bounded mailboxes count user messages only. With the reject policy
+ *     the count includes messages still travelling from other threads, so
+ *     every sender, on any thread, is refused with ACT_EMBOXFULL once the
+ *     cap is reached. drop_oldest and drop_newest act when a message
+ *     arrives; the sender always succeeds. A timer message that meets a
+ *     full mailbox is dropped.
+ *   - Runtime messages (ACT_MSG_EXIT, DOWN, REPLY, TIMEOUT, STARTED) are
+ *     queued ahead of user messages and never dropped by a mailbox policy;
+ *     so a DOWN may arrive before user messages its actor sent just before
+ *     it died.
+ *   - A forwarded ask (act_forward of a message with ACT_MSG_F_ASK) keeps
+ *     its asker and ref: the final receiver's reply goes to the asker.
+ *   - A message's bytes up to 8 travel inside its envelope; larger ones in
+ *     a reference-counted buffer shared by forwards. JSON is shared by
+ *     reference, never serialized.
  */
 #ifndef ACTOR_RUNTIME_H
 #define ACTOR_RUNTIME_H
@@ -84,6 +118,15 @@ int act_runtime_attach(act_runtime_t *rt, uv_loop_t *loop, int *sched);
    them on other threads: stop attached loops' actors first, or run the
    attached loop from another thread). */
 int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms);
+/* (act_runtime_stop, continued.) It returns ACT_EINVAL when called from an
+   actor's callback or a scheduler thread, ACT_ETIMEDOUT when actors were
+   still alive at the timeout (a handler that never returns). Called from an
+   attached loop's thread (in a libuv callback, not an actor's), it runs
+   that loop's actors itself while it waits; afterwards the embedder runs
+   that loop once more (uv_run) so the runtime's handles finish closing,
+   before act_runtime_free. Stop order: every actor spawned without a
+   supervisor first gets a trappable exit signal "shutdown" from id 0;
+   whatever still lives after half the timeout gets an untrappable one. */
 /* Free a stopped runtime. */
 void act_runtime_free(act_runtime_t *rt);
 
