@@ -103,8 +103,10 @@ void conn_close(conn_t *c, const char *why) {
                why);
   if (c->pipe_open && !uv_is_closing((uv_handle_t *)&c->pipe))
     uv_close((uv_handle_t *)&c->pipe, conn_on_close);
-  /* The actor ends too; its asks and monitors go with it. */
-  if (c->actor_live && actord.rt != NULL)
+  /* The actor ends too; its asks and monitors go with it. Before its init
+     ran, the init sees `closing` and ends it (an actor killed before its
+     init would never call terminate, and the connection would leak). */
+  if (c->actor_live && c->ctx != NULL && actord.rt != NULL)
     act_runtime_kill(actord.rt, c->id, "shutdown");
 }
 
@@ -153,6 +155,7 @@ static int conn_out_reserve(conn_t *c, size_t n) {
 }
 
 static int conn_out_mem(conn_t *c, const char *s, size_t n) {
+  if (n == 0) return 0;
   if (conn_out_reserve(c, n) != 0) return ACT_ENOMEM;
   memcpy(c->out + c->out_len, s, n);
   c->out_len += n;
@@ -696,7 +699,10 @@ static int conn_actor_init(act_ctx_t *ctx, json_t *args, void **state) {
     conn_run_queue(c);
     return 0;
   }
-  if (c->closing) return 0;
+  if (c->closing) {
+    act_exit(ctx, "shutdown");
+    return 0;
+  }
   rc = uv_read_start((uv_stream_t *)&c->pipe, conn_on_alloc, conn_on_read);
   if (rc != 0) conn_close(c, uv_strerror(rc));
   return 0;

@@ -142,7 +142,7 @@ typedef struct listing_buf {
 } listing_buf_t;
 
 static void listing_put(listing_buf_t *b, const char *s, size_t n) {
-  if (b->oom) return;
+  if (b->oom || n == 0) return;
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 65536;
     char *p;
@@ -245,6 +245,7 @@ static json_t *listing_node(const listing_t *l, const listing_ent_t *e) {
 
 static listing_ent_t *listing_find(listing_t *l, act_id_t id) {
   listing_ent_t key = {.id = id};
+  if (l->n == 0) return NULL;
   return bsearch(&key, l->ents, l->n, sizeof(key), listing_cmp);
 }
 
@@ -288,7 +289,7 @@ static void listing_finish(conn_t *c, listing_t *l) {
     listing_free(l);
     return;
   }
-  qsort(l->ents, l->n, sizeof(l->ents[0]), listing_cmp);
+  if (l->n > 1) qsort(l->ents, l->n, sizeof(l->ents[0]), listing_cmp);
   if (l->kind == LISTING_LIST) listing_reply_list(c, l);
   else listing_reply_tree(c, l);
   listing_free(l);

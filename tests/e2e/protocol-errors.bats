@@ -214,3 +214,24 @@ PY
   run rpc stats
   [ "$status" -eq 0 ]
 }
+
+@test "clients that leave at once, or with requests in flight, leave nothing behind" {
+  run timeout 60 python3 - "$SOCK" <<'PY'
+import socket, sys
+path = sys.argv[1]
+for i in range(100):
+    s = socket.socket(socket.AF_UNIX); s.connect(path); s.close()
+for i in range(50):
+    s = socket.socket(socket.AF_UNIX); s.connect(path)
+    s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"actor.list"}\n'
+              b'{"jsonrpc":"2.0","id":2,"method":"actor.tree"}\n'
+              b'{"jsonrpc":"2.0","id":3,"method":"events.subscribe"}\n'
+              b'{"jsonrpc":"2.0","id":4,"method":"logs.read","params":{"follow":true}}\n'
+              b'{"jsonrpc":"2.0","id":5,"method":"actor.wait","params":{"target":1}}\n')
+    s.close()
+print("done")
+PY
+  [ "$output" = done ]
+  clients_back() { rpc stats | jq -e '.result.clients == 1' >/dev/null; }
+  wait_for clients_back
+}
