@@ -31,9 +31,12 @@ SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(libdir)|g' \
 # Everything is built first (a suite whose binary is missing fails, it is not
 # skipped), then tests/run-all.sh runs the unit tests, the bats suites and
 # the man page lint and prints "N passed, N failed".
+# TESTS=FILE.bats... runs only those bats files (with the unit tests and
+# the man page lint).
+TESTS ?=
 .PHONY: check
 check: all unit test-plugins
-	@BUILD='$(BUILD)' SAN='$(SAN)' bash tests/run-all.sh
+	@BUILD='$(BUILD)' SAN='$(SAN)' bash tests/run-all.sh $(TESTS)
 
 # ---------------------------------------------------------------------- asan
 # The whole suite under AddressSanitizer, LeakSanitizer and UBSan, in its
@@ -112,6 +115,7 @@ help:
 	@echo 'make                 build everything into $(BUILD)/ (bin/, lib/, plugins/)'
 	@echo 'make run             start actord with the bundled plugins, open the shell'
 	@echo 'make check           build and run every test suite'
+	@echo '                     (TESTS=tests/e2e/x.bats: only those bats files)'
 	@echo 'make asan            the suites under ASan/UBSan (in build-asan/)'
 	@echo 'make bench           the benchmarks, one JSON line per workload'
 	@echo 'make install         PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'

@@ -77,6 +77,8 @@ pc() {
   [ -n "$version" ]
   [ "$(pc --modversion libactor)" = "$version" ]
   pc --print-requires libactor | grep -qw jansson
+  # Where the installed actord looks for plugins, for build scripts.
+  [ "$(pkg-config --variable=plugindir libactor)" = "$PREFIX/lib/actord/plugins" ]
   run pc --cflags libactor
   [ "$status" -eq 0 ]
   [[ " $output " == *" -I$ROOT/include "* ]]
