@@ -1,4 +1,11 @@
-# tests: each suite describes its own build in its module.mk.
+# tests: each suite describes its own build in its module.mk; make check
+# (mk/targets.mk) builds them all and runs tests/run-all.sh, which counts
+# every test of every suite:
+#   unit/     C unit tests of lib, one process per test  (make unit)
+#   plugins/  plugins broken on purpose, as real .so files (make test-plugins)
+#   e2e/      bats end-to-end tests, a private daemon per file (helpers.bash)
+#   shell/    the interactive shell in a real terminal (tmux)
+#   bench/    benchmarks: make bench, not part of check
 include tests/unit/module.mk
 include tests/plugins/module.mk
 include tests/bench/module.mk
