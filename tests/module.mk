@@ -9,3 +9,5 @@
 include tests/unit/module.mk
 include tests/plugins/module.mk
 include tests/bench/module.mk
+# fuzz/: the request decoder's fuzz target (make fuzz), once it exists.
+include $(wildcard tests/fuzz/module.mk)
