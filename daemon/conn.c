@@ -19,6 +19,7 @@ unsigned conn_log_followers;
 unsigned conn_live_actors;
 static unsigned conn_serial;
 
+static int conn_ops_grow(conn_t *c);
 static int conn_actor_init(act_ctx_t *ctx, json_t *args, void **state);
 static int conn_actor_handle(act_ctx_t *ctx, void *state,
                              const act_msg_t *msg);
@@ -44,15 +45,23 @@ conn_t *conn_new(int internal) {
   if (c == NULL) return NULL;
   c->internal = internal ? 1 : 0;
   c->serial = ++conn_serial;
+  /* A table from the start, so that parking an op never fails (when it
+     cannot grow later, its chains get longer). */
+  if (conn_ops_grow(c) != 0) {
+    free(c);
+    return NULL;
+  }
   act_linebuf_init(&c->in, actord.max_request);
   if (!internal) {
     if (uv_pipe_init(actord.loop, &c->pipe, 0) != 0) {
+      free(c->ops);
       free(c);
       return NULL;
     }
     c->pipe.data = c;
     c->pipe_open = 1;
   } else if ((c->queue = json_array()) == NULL) {
+    free(c->ops);
     free(c);
     return NULL;
   }
@@ -478,13 +487,7 @@ void conn_op_park(conn_t *c, conn_op_t *op, uint64_t ref) {
 
   op->ref = ref;
   /* When the table cannot grow, chains get longer; it still works. */
-  if (c->nops + 1 > c->nbuckets * 2 || c->nbuckets == 0) {
-    if (conn_ops_grow(c) != 0 && c->nbuckets == 0) {
-      op->cb(c, op, NULL);
-      conn_op_free(op);
-      return;
-    }
-  }
+  if (c->nops + 1 > c->nbuckets * 2) conn_ops_grow(c);
   b = ref & (c->nbuckets - 1);
   op->next = c->ops[b];
   c->ops[b] = op;

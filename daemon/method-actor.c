@@ -310,35 +310,64 @@ void method_actor_send(conn_t *c, json_t *id, json_t *params) {
   }
 }
 
+/* A call waits for two things at once: the reply (or the ask's timeout),
+   and the target's exit, so that a target that dies without replying is
+   reported at once as gone rather than after the whole timeout. */
+typedef struct call_op {
+  act_id_t target;
+  uint64_t timeout_ms;
+  uint64_t ask_ref, mon_ref;
+  int parts; /* ops still parked (1 or 2) */
+} call_op_t;
+
 static void method_actor_called(conn_t *c, conn_op_t *op,
                                 const act_msg_t *msg) {
+  call_op_t *k = op->data;
+  conn_op_t *other;
   json_t *v;
 
-  if (msg == NULL) return;
-  if (msg->type == ACT_MSG_TIMEOUT) {
-    conn_fail(c, op->id, ACT_ETIMEDOUT,
-              "actor %llu did not reply within %llu ms",
-              (unsigned long long)op->aux,
-              (unsigned long long)(uintptr_t)op->data);
+  if (msg == NULL) {
+    if (--k->parts == 0) free(k);
     return;
   }
-  if (msg->payload == ACT_PAYLOAD_JSON) {
-    v = json_incref(msg->json);
-  } else if (msg->payload == ACT_PAYLOAD_BYTES) {
-    /* Raw bytes: JSON when they parse as JSON, else a string. */
-    v = json_loadb(msg->data, msg->len, JSON_DECODE_ANY, NULL);
-    if (v == NULL) v = json_stringn_nocheck(msg->data, msg->len);
-  } else {
-    v = json_null();
+  /* Whichever comes first answers; the other part is dropped. */
+  other = conn_op_take(c, op->ref == k->ask_ref ? k->mon_ref : k->ask_ref);
+  if (other != NULL) {
+    if (other->ref == k->mon_ref && c->ctx != NULL)
+      act_demonitor(c->ctx, k->mon_ref);
+    conn_op_free(other);
+    k->parts--;
   }
-  conn_result(c, op->id, v);
+  if (msg->type == ACT_MSG_DOWN) {
+    conn_fail(c, op->id, ACT_ENOENT, "actor %llu exited (%s) before it replied",
+              (unsigned long long)k->target,
+              msg->reason ? msg->reason : "normal");
+  } else if (msg->type == ACT_MSG_TIMEOUT) {
+    conn_fail(c, op->id, ACT_ETIMEDOUT,
+              "actor %llu did not reply within %llu ms",
+              (unsigned long long)k->target,
+              (unsigned long long)k->timeout_ms);
+  } else {
+    if (msg->payload == ACT_PAYLOAD_JSON) {
+      v = json_incref(msg->json);
+    } else if (msg->payload == ACT_PAYLOAD_BYTES) {
+      /* Raw bytes: JSON when they parse as JSON, else a string. */
+      v = json_loadb(msg->data, msg->len, JSON_DECODE_ANY, NULL);
+      if (v == NULL) v = json_stringn_nocheck(msg->data, msg->len);
+    } else {
+      v = json_null();
+    }
+    conn_result(c, op->id, v);
+  }
+  if (--k->parts == 0) free(k);
 }
 
 void method_actor_call(conn_t *c, json_t *id, json_t *params) {
   json_t *msg = json_object_get(params, "message");
   act_id_t target;
   uint64_t timeout, ref;
-  conn_op_t *op;
+  conn_op_t *op = NULL, *mop = NULL;
+  call_op_t *k = NULL;
   int rc;
 
   /* The form of every field first, then whether the target exists. */
@@ -354,26 +383,47 @@ void method_actor_call(conn_t *c, json_t *id, json_t *params) {
     return;
   }
   if (methods_target(c, id, params, "target", 0, &target) != 0) return;
-  if ((op = conn_op_new(c, id, method_actor_called,
-                        (void *)(uintptr_t)timeout)) == NULL) {
-    conn_fail(c, id, ACT_ENOMEM, "actor.call: out of memory");
+  if (c->ctx == NULL) {
+    conn_fail(c, id, ACT_EUNAVAIL, "actor.call: the connection is closing");
     return;
   }
-  op->aux = target;
-  rc = c->ctx ? act_ask_json(c->ctx, target, ACT_TAG_JSON, json_incref(msg),
-                             (uint32_t)timeout, &ref)
-              : ACT_EUNAVAIL;
+  if ((k = calloc(1, sizeof(*k))) == NULL ||
+      (op = conn_op_new(c, id, method_actor_called, k)) == NULL ||
+      (mop = conn_op_new(c, id, method_actor_called, k)) == NULL) {
+    conn_fail(c, id, ACT_ENOMEM, "actor.call: out of memory");
+    goto fail;
+  }
+  k->target = target;
+  k->timeout_ms = timeout;
+  rc = act_ask_json(c->ctx, target, ACT_TAG_JSON, json_incref(msg),
+                    (uint32_t)timeout, &ref);
   if (rc != 0) {
-    conn_op_free(op);
     if (rc == ACT_ENOENT || rc == ACT_ENOPROC)
       conn_fail(c, id, ACT_ENOENT, "no actor with id %llu",
                 (unsigned long long)target);
     else
       conn_fail(c, id, rc, "call to actor %llu: %s",
                 (unsigned long long)target, act_strerror(rc));
-    return;
+    goto fail;
   }
+  k->ask_ref = ref;
+  k->parts = 1;
   conn_op_park(c, op, ref);
+  op = NULL;
+  /* Without the monitor the call still ends, by its timeout. */
+  if (act_monitor(c->ctx, target, &ref) == 0) {
+    k->mon_ref = ref;
+    k->parts++;
+    conn_op_park(c, mop, ref);
+  } else {
+    conn_op_free(mop);
+  }
+  return;
+
+fail:
+  conn_op_free(mop);
+  conn_op_free(op);
+  free(k);
 }
 
 /* ----------------------------------------------------------------- kill */

@@ -148,16 +148,15 @@ static void server_on_connection(uv_stream_t *listener, int status) {
     logs_warn("accept: out of memory; a client waits");
     return;
   }
-  if (uv_accept(listener, (uv_stream_t *)&c->pipe) != 0) {
-    c->closing = 1;
-    uv_close((uv_handle_t *)&c->pipe, NULL);
-    free(c);
-    return;
-  }
   c->next = server.conns;
   if (server.conns) server.conns->prev = c;
   server.conns = c;
   actord.clients++;
+  if (uv_accept(listener, (uv_stream_t *)&c->pipe) != 0) {
+    /* Freed in the close callback, like every connection. */
+    conn_close(c, "accept failed");
+    return;
+  }
   if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
       getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
     c->uid = cred.uid;

@@ -240,3 +240,14 @@ client_close() {
   [ "$status" -eq 0 ]
   json_assert 'has("actors") and has("spawned") and has("exited") and has("messages") and has("dropped") and has("wakeups") and .threads >= 1 and .clients >= 1 and .requests >= 1 and has("uptime_ms")' "$output"
 }
+
+@test "actor.call to a target that dies without replying is not_found at once" {
+  run result actor.spawn '{"plugin":"crash","name":"dies","restart":"temporary"}'
+  [ "$status" -eq 0 ]
+  start=$(_now_us)
+  run rpc actor.call '{"target":"dies","message":{"crash":"error"},"timeout_ms":30000}'
+  [ "$status" -eq 1 ]
+  json_assert '.error.data.kind == "not_found" and (.error.message | test("exited"))' "$output"
+  # Well before the 30 s timeout.
+  [ $(( $(_now_us) - start )) -lt 10000000 ]
+}
