@@ -834,6 +834,36 @@ static void act__inspect_reply(act__actor_t *a, act__env_t *e) {
   act__send_sys(a->sched->rt, a->sched, r);
 }
 
+/* Hot upgrade, on the actor's thread: the new version's code_change turns
+   the old state into its own. When it fails, the old state is gone (it was
+   the callback's), so the actor exits without a terminate. */
+static void act__upgrade(act__actor_t *a, const act_plugin_t *desc) {
+  const act_plugin_t *old = a->desc;
+  void *state = NULL;
+  char buf[128];
+  int rc;
+
+  if (desc == old || strcmp(desc->name, old->name) != 0)
+    return;
+  if ((a->st & ACT__A_INITED) || !(a->st & ACT__A_STARTED)) {
+    if (a->st & ACT__A_INITED) {
+      rc = desc->code_change(&a->ctx, a->state, old->version, &state);
+      if (rc < 0) {
+        a->state = NULL;
+        a->st &= ~ACT__A_INITED;
+        snprintf(buf, sizeof(buf), "error:code_change: %s", act_strerror(rc));
+        act__actor_exit_later(a, buf, 0);
+        return;
+      }
+      a->state = state;
+    }
+    /* Listings read desc under the scheduler's lock. */
+    uv_mutex_lock(&a->sched->lock);
+    a->desc = desc;
+    uv_mutex_unlock(&a->sched->lock);
+  }
+}
+
 static void act__process(act__actor_t *a, act__env_t *e) {
   act__sched_t *s = a->sched;
   void *t;
@@ -896,6 +926,9 @@ static void act__process(act__actor_t *a, act__env_t *e) {
     break;
   case ACT__SIG_INSPECT:
     act__inspect_reply(a, e);
+    break;
+  case ACT__SIG_UPGRADE:
+    act__upgrade(a, e->u.desc);
     break;
   default:
     break;

@@ -66,6 +66,7 @@ enum {
   ACT__SIG_MONITOR,  /* msg.from monitors the target under msg.ref */
   ACT__SIG_DEMONITOR,
   ACT__SIG_INSPECT,  /* msg.from wants the target's inspect JSON (msg.ref) */
+  ACT__SIG_UPGRADE,  /* run u.desc from now on, through its code_change */
   ACT__SIG_SPAWN,    /* inbox only: a new actor for this scheduler */
   ACT__SIG_QUIT      /* inbox only: the scheduler should stop */
 };
@@ -98,6 +99,7 @@ typedef struct act__env {
     act__blob_t *blob;      /* payload or reason out of line (ACT__E_BLOB) */
     json_t *json;           /* ACT_PAYLOAD_JSON */
     act__actor_t *actor;    /* ACT__SIG_SPAWN */
+    const act_plugin_t *desc; /* ACT__SIG_UPGRADE */
     struct act__env *batch; /* in the pool: the next batch */
   } u;
   char ibuf[ACT__INLINE]; /* a small payload or reason */

@@ -1064,6 +1064,31 @@ int act_runtime_kill(act_runtime_t *rt, act_id_t target, const char *reason) {
                                 reason == NULL);
 }
 
+int act_runtime_upgrade(act_runtime_t *rt, act_id_t id,
+                        const act_plugin_t *desc) {
+  act__sched_t *cur;
+  act__env_t *e;
+  int rc;
+
+  if (rt == NULL || id == 0 || !act__desc_ok(desc) ||
+      desc->code_change == NULL)
+    return ACT_EINVAL;
+  if (!act__alive(rt, id))
+    return ACT_ENOENT;
+  cur = act__sched_current(rt);
+  e = act__env_new(cur);
+  if (e == NULL)
+    return ACT_ENOMEM;
+  e->sig = ACT__SIG_UPGRADE;
+  e->type = ACT_MSG_SYSTEM;
+  e->to = id;
+  e->u.desc = desc;
+  rc = act__route(rt, cur, e);
+  if (rc != 0)
+    act__env_free(cur, e);
+  return rc;
+}
+
 int act_runtime_name_register(act_runtime_t *rt, const char *name,
                               act_id_t id) {
   if (rt == NULL || id == 0)

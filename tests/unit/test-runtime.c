@@ -4,6 +4,7 @@
  * listings and statistics.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "support.h"
@@ -499,6 +500,111 @@ TEST_IMPL(inspect) {
   ASSERT(t_wait_rec("exit %llu normal", (unsigned long long)tg));
   ASSERT(act_runtime_send(rt, i, 0, "go", 2) == 0);
   ASSERT(t_wait_rec("inspect {\"error\":\"noproc\"}"));
+  t_rt_done(rt);
+  return 0;
+}
+
+/* ----------------------------------------------------------- hot upgrade */
+
+/* Version 1 counts in an int; version 2 in a long long, and says so. */
+static int v1_init(act_ctx_t *ctx, json_t *args, void **state) {
+  (void)ctx;
+  (void)args;
+  *state = calloc(1, sizeof(int));
+  return *state ? 0 : ACT_ENOMEM;
+}
+
+static int v1_handle(act_ctx_t *ctx, void *state, const act_msg_t *m) {
+  (void)ctx;
+  if (m->type == ACT_MSG_USER)
+    t_rec("v1 count %d", ++*(int *)state);
+  return 0;
+}
+
+static void v_terminate(act_ctx_t *ctx, void *state, const char *reason) {
+  (void)ctx;
+  (void)reason;
+  free(state);
+}
+
+static int v2_code_change(act_ctx_t *ctx, void *old, const char *old_version,
+                          void **state) {
+  long long *n;
+
+  (void)ctx;
+  if (strcmp(old_version, "1") != 0)
+    return ACT_EINVAL;
+  n = malloc(sizeof(*n));
+  if (n == NULL)
+    return ACT_ENOMEM;
+  *n = *(int *)old;
+  free(old);
+  *state = n;
+  return 0;
+}
+
+static int v2_handle(act_ctx_t *ctx, void *state, const act_msg_t *m) {
+  (void)ctx;
+  if (m->type == ACT_MSG_USER)
+    t_rec("v2 count %lld", ++*(long long *)state);
+  return 0;
+}
+
+static int bad_code_change(act_ctx_t *ctx, void *old, const char *old_version,
+                           void **state) {
+  (void)ctx;
+  (void)old_version;
+  (void)state;
+  free(old);
+  return ACT_EPLUGIN;
+}
+
+static const act_plugin_t up_v1 = {
+  .abi_version = ACT_ABI_VERSION, .size = sizeof(act_plugin_t),
+  .name = "upg", .version = "1", .init = v1_init, .handle = v1_handle,
+  .terminate = v_terminate};
+static const act_plugin_t up_v2 = {
+  .abi_version = ACT_ABI_VERSION, .size = sizeof(act_plugin_t),
+  .name = "upg", .version = "2", .init = v1_init, .handle = v2_handle,
+  .terminate = v_terminate, .code_change = v2_code_change};
+static const act_plugin_t up_bad = {
+  .abi_version = ACT_ABI_VERSION, .size = sizeof(act_plugin_t),
+  .name = "upg", .version = "3", .init = v1_init, .handle = v1_handle,
+  .terminate = v_terminate, .code_change = bad_code_change};
+
+static void desc_cb(void *arg, const act_info_t *info) {
+  *(const act_plugin_t **)arg = info->desc;
+}
+
+TEST_IMPL(upgrade) {
+  act_runtime_t *rt = t_rt_start(2);
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  const act_plugin_t *d = NULL;
+  act_id_t a, b;
+
+  ASSERT(act_runtime_register(rt, &up_v1) == 0);
+  o.plugin = "upg";
+  ASSERT(act_runtime_spawn(rt, &o, &a) == 0);
+  ASSERT(act_runtime_send(rt, a, 0, NULL, 0) == 0);
+  ASSERT(act_runtime_send(rt, a, 0, NULL, 0) == 0);
+  ASSERT(t_wait_rec("v1 count 2"));
+  /* Without code_change there is nothing to move with. */
+  ASSERT(act_runtime_upgrade(rt, a, &up_v1) == ACT_EINVAL);
+  ASSERT(act_runtime_upgrade(rt, 987654321, &up_v2) == ACT_ENOENT);
+  ASSERT(act_runtime_replace(rt, &up_v2) == 0);
+  ASSERT(act_runtime_upgrade(rt, a, &up_v2) == 0);
+  ASSERT(act_runtime_send(rt, a, 0, NULL, 0) == 0);
+  /* The state came along: the count goes on. */
+  ASSERT(t_wait_rec("v2 count 3"));
+  ASSERT(act_runtime_info(rt, a, desc_cb, &d) == 0 && d == &up_v2);
+  ASSERT_EQ(act_runtime_count(rt, &up_v1), 0);
+  ASSERT_EQ(act_runtime_count(rt, &up_v2), 1);
+  /* A failing code_change ends the actor with a reason that says so. */
+  ASSERT(act_runtime_spawn(rt, &o, &b) == 0);
+  ASSERT(t_wait_rec("spawn %llu", (unsigned long long)b));
+  ASSERT(act_runtime_upgrade(rt, b, &up_bad) == 0);
+  ASSERT(t_wait_rec("exit %llu error:code_change: plugin error",
+                    (unsigned long long)b));
   t_rt_done(rt);
   return 0;
 }

@@ -142,6 +142,18 @@ int act_runtime_register(act_runtime_t *rt, const act_plugin_t *desc);
 /* Point an existing name at a new descriptor (deploy); old actors keep
    running their descriptor until moved. */
 int act_runtime_replace(act_runtime_t *rt, const act_plugin_t *desc);
+/* Move one live actor to desc (a newer version of its behaviour, same
+   name) for hot upgrade: on the actor's own thread, between two messages,
+   desc->code_change(ctx, old_state, old_version, &new_state) makes its new
+   state, and it runs desc from then on (act_runtime_info shows the new
+   desc). If code_change fails, the actor exits with
+   "error:code_change: <strerror>" (without terminate: the old state was
+   the callback's) and its supervisor restarts it, with the new version.
+   ACT_EINVAL if desc has no code_change (restart the actor instead),
+   ACT_ENOENT if the actor is dead. An actor of another behaviour ignores
+   it. */
+int act_runtime_upgrade(act_runtime_t *rt, act_id_t id,
+                        const act_plugin_t *desc);
 /* ACT_EUNAVAIL while actors of it live. */
 int act_runtime_unregister(act_runtime_t *rt, const char *name);
 const act_plugin_t *act_runtime_lookup(act_runtime_t *rt, const char *name);
