@@ -150,3 +150,53 @@ JSON
   [ "$status" -eq 1 ]
   [[ "$output" == *"bad.json"*"plugins_dir"* ]]
 }
+
+@test "past max_clients a client is told unavailable and closed; the others stay" {
+  D=$BATS_TEST_TMPDIR/d
+  mkdir -p "$D"
+  printf '{"max_clients": 2}' >"$D/config.json"
+  other_start --ephemeral -c "$D/config.json"
+  run timeout 30 python3 - "$OSOCK" <<'PY'
+import socket, sys, json
+def conn():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.settimeout(10)
+    return s
+def ask(s):
+    s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"hello"}\n')
+    buf = b""
+    while not buf.endswith(b"\n"):
+        chunk = s.recv(4096)
+        if not chunk:
+            return None
+        buf += chunk
+    return json.loads(buf)
+a, b = conn(), conn()
+print("a" if "result" in ask(a) else "a failed")
+print("b" if "result" in ask(b) else "b failed")
+c = conn()
+r = ask(c)
+print(r["error"]["data"]["kind"] if r and "error" in r else "c not refused")
+print("a" if "result" in ask(a) else "a failed")
+PY
+  [ "$output" = "$(printf 'a\nb\nunavailable\na')" ]
+  grep -q 'refused' "$D/log"
+  other_stop
+}
+
+@test "a peer of another uid is denied" {
+  [ "$(id -u)" = 0 ] || skip "needs root to connect as another user"
+  command -v setpriv >/dev/null || skip "needs setpriv"
+  other_start --ephemeral
+  # Let the other user reach the socket at all: the daemon must still say no.
+  chmod 0755 "$D/s" "$D"
+  chmod 0666 "$OSOCK"
+  dir=$D
+  while dir=$(dirname "$dir") && [ "$dir" != / ]; do chmod o+x "$dir" 2>/dev/null || true; done
+  run setpriv --reuid=65534 --regid=65534 --clear-groups \
+    socat -t 5 - "UNIX-CONNECT:$OSOCK" <<<'{"jsonrpc":"2.0","id":1,"method":"hello"}'
+  json_assert '.error.data.kind == "denied" and (.error.message | test("65534"))' "$output"
+  grep -q 'not admitted' "$D/log"
+  other_stop
+}
