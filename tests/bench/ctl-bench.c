@@ -12,6 +12,11 @@
  *       RUNS actor.list requests one after the other, each timed from the
  *       request's first byte to the reply's last; prints
  *       {"workload":"ctl_list",...,"ms":MEDIAN,"actors":N}
+ *   ctl-bench SOCKET restart RUNS NAME
+ *       RUNS times: tell the supervised actor NAME (the crash plugin) to
+ *       exit with an error, then wait until the name points at a new actor
+ *       and that actor answers a ping; prints
+ *       {"workload":"restart_inproc",...,"ms":MEDIAN,"max_ms":...}
  *
  * It speaks the wire protocol directly (JSON-RPC 2.0, one object per line)
  * so that what is timed is the daemon, not a client library.
@@ -20,6 +25,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include "actor/plugin.h"
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +150,31 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static size_t list_count;
+static json_t *last_reply;
+
+static void on_reply(const char *line, size_t len) {
+  json_error_t e;
+  json_decref(last_reply);
+  last_reply = json_loadb(line, len, 0, &e);
+}
+
+/* One request, one reply (new reference, or NULL when it was not JSON). */
+static json_t *rpc(int fd, uint64_t id, const char *method, json_t *params) {
+  buf_t out = {0};
+  request(&out, id, method, params);
+  json_decref(params);
+  exchange(fd, &out, 1, on_reply);
+  free(out.p);
+  return json_incref(last_reply);
+}
+
+static act_id_t whereis(int fd, uint64_t *rid, const char *name) {
+  json_t *r = rpc(fd, ++*rid, "name.whereis", json_pack("{s:s}", "name", name));
+  act_id_t id = (act_id_t)json_integer_value(
+      json_object_get(json_object_get(r, "result"), "id"));
+  json_decref(r);
+  return id;
+}
 
 static void on_list(const char *line, size_t len) {
   json_error_t e;
@@ -161,7 +192,8 @@ int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: ctl-bench SOCKET pipeline N TARGET MESSAGE\n"
                     "       ctl-bench SOCKET spawn N PLUGIN [RESTART]\n"
-                    "       ctl-bench SOCKET list RUNS\n");
+                    "       ctl-bench SOCKET list RUNS\n"
+                    "       ctl-bench SOCKET restart RUNS NAME\n");
     return 2;
   }
   fd = connect_to(argv[1]);
@@ -219,6 +251,42 @@ int main(int argc, char **argv) {
     printf("{\"workload\":\"ctl_list\",\"runtime\":\"actord\",\"ms\":%.3f,"
            "\"runs\":%" PRIu64 ",\"actors\":%zu}\n",
            n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2, n, list_count);
+    free(ms);
+  } else if (strcmp(argv[2], "restart") == 0 && argc == 5) {
+    const char *name = argv[4];
+    uint64_t rid = 0;
+    double *ms;
+    if (n == 0) die("%s", "RUNS must be positive");
+    ms = calloc(n, sizeof *ms);
+    if (ms == NULL) die("%s", "out of memory");
+    for (uint64_t i = 0; i < n; i++) {
+      act_id_t old = whereis(fd, &rid, name), now;
+      json_t *r;
+      int answered = 0;
+      if (old == 0) die("no actor named %s", name);
+      t0 = now_s();
+      r = rpc(fd, ++rid, "actor.send",
+              json_pack("{s:s,s:{s:s}}", "target", name, "message", "crash",
+                        "error"));
+      json_decref(r);
+      /* The name moves to the replacement once it has been spawned; the
+         replacement counts once it answers. */
+      while (!answered) {
+        if (now_s() - t0 > 10) die("no replacement for %s after 10 s", name);
+        now = whereis(fd, &rid, name);
+        if (now == 0 || now == old) continue;
+        r = rpc(fd, ++rid, "actor.call",
+                json_pack("{s:I,s:{s:b},s:i}", "target", (json_int_t)now,
+                          "message", "ping", 1, "timeout_ms", 1000));
+        answered = json_object_get(r, "result") != NULL;
+        json_decref(r);
+      }
+      ms[i] = (now_s() - t0) * 1e3;
+    }
+    qsort(ms, n, sizeof *ms, cmp_double);
+    printf("{\"workload\":\"restart_inproc\",\"runtime\":\"actord\","
+           "\"ms\":%.3f,\"max_ms\":%.3f,\"runs\":%" PRIu64 "}\n",
+           n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2, ms[n - 1], n);
     free(ms);
   } else {
     fprintf(stderr, "ctl-bench: unknown command or wrong arguments: %s\n",

@@ -165,4 +165,20 @@ elif start_daemon; then
   stop_daemon
 else status=1; fi
 
+# -------------------------------------------------------- restart_inproc
+# The crash plugin under a supervisor of its own whose intensity a hundred
+# restarts do not exceed, with no backoff.
+if [ ! -x "$ctlbench" ]; then
+  skip restart_inproc "ctl-bench not built"
+elif start_daemon; then
+  if ctl spawn supervisor --name bench_sup \
+       --args '{"intensity":100000,"period_ms":1000}' >/dev/null 2>"$dir/why" &&
+     ctl spawn crash --name bench_crash --sup bench_sup >/dev/null 2>"$dir/why"; then
+    "$ctlbench" "$sock" restart 100 bench_crash
+  else
+    skip restart_inproc "$(cat "$dir/why")"
+  fi
+  stop_daemon
+else status=1; fi
+
 exit $status
