@@ -243,6 +243,7 @@ struct act__sched {
   uint64_t next_ref; /* refs (asks, monitors, timers): unique per scheduler */
   int quit;
   int in_run;  /* inside act__sched_run (actor callbacks may be running) */
+  int exited;  /* its thread has finished (under rt->stop_lock) */
   int started; /* its thread runs (or its loop is attached) */
   act_id_t ded_id; /* dedicated: the one actor */
 
@@ -275,6 +276,7 @@ struct act_runtime {
   unsigned nattach_used;
   act__sched_t **scheds; /* [nthreads + nattached] */
   int started;
+  int stuck; /* a scheduler thread never finished: the runtime is leaked */
   atomic_int stopping;
   atomic_uint rr; /* round-robin placement */
 

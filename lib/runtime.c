@@ -682,11 +682,25 @@ int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms) {
       uv_async_send(&s->async);
     }
   }
-  for (i = 0; i < rt->nthreads; i++)
-    if (rt->scheds[i]->started) {
-      uv_thread_join(&rt->scheds[i]->thread);
-      rt->scheds[i]->started = 0;
+  /* A thread whose actor never returns from a handler cannot be joined:
+     after a grace second it is left running, and so is the runtime's
+     memory (act_runtime_free then frees nothing). */
+  for (i = 0; i < rt->nthreads; i++) {
+    act__sched_t *s = rt->scheds[i];
+    if (!s->started)
+      continue;
+    uv_mutex_lock(&rt->stop_lock);
+    while (!s->exited && act_runtime_now_ms() < deadline + 1000)
+      uv_cond_timedwait(&rt->stop_cond, &rt->stop_lock, 10000000u);
+    uv_mutex_unlock(&rt->stop_lock);
+    if (!s->exited) {
+      rt->stuck = 1;
+      err = ACT_ETIMEDOUT;
+      continue;
     }
+    uv_thread_join(&s->thread);
+    s->started = 0;
+  }
   for (i = rt->nthreads; i < rt->nthreads + rt->nattached; i++) {
     act__sched_t *s = rt->scheds[i];
     if (!s->attached || !s->started)
@@ -720,7 +734,7 @@ int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms) {
 void act_runtime_free(act_runtime_t *rt) {
   unsigned i;
 
-  if (rt == NULL)
+  if (rt == NULL || rt->stuck)
     return;
   act__ded_join_done(rt);
   if (rt->scheds != NULL) {

@@ -413,6 +413,12 @@ static void act__sched_thread(void *arg) {
   }
   act__sched_teardown(s);
   act__tls_sched = NULL;
+  if (!s->dedicated) {
+    uv_mutex_lock(&s->rt->stop_lock);
+    s->exited = 1;
+    uv_cond_broadcast(&s->rt->stop_cond);
+    uv_mutex_unlock(&s->rt->stop_lock);
+  }
 }
 
 int act__sched_new(act_runtime_t *rt, int index, act__sched_t **out) {

@@ -391,3 +391,34 @@ TEST_IMPL(dedicated) {
   t_gate_free(ded_gate);
   return 0;
 }
+
+/* A handler that never returns: stop says so, and does not hang. */
+static t_gate_t *stuck_gate;
+
+static int stuck_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
+  (void)ctx;
+  (void)b;
+  if (m->type == ACT_MSG_USER) {
+    t_rec("stuck");
+    t_gate_wait(stuck_gate);
+  }
+  return 0;
+}
+
+TEST_IMPL(stop_stuck_actor) {
+  act_runtime_t *rt = t_rt_start(1);
+  t_beh_t b = {.handle = stuck_handle};
+  act_id_t a;
+  uint64_t t0;
+
+  stuck_gate = t_gate_new();
+  ASSERT(t_spawn(rt, &b, 0, NULL, &a) == 0);
+  ASSERT(act_runtime_send(rt, a, 0, NULL, 0) == 0);
+  ASSERT(t_wait_rec("stuck"));
+  t0 = t_now_ms();
+  ASSERT(act_runtime_stop(rt, 200) == ACT_ETIMEDOUT);
+  ASSERT(t_now_ms() - t0 < 3000);
+  /* The runtime stays allocated: its thread still runs the handler. */
+  act_runtime_free(rt);
+  return 0;
+}

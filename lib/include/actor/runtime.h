@@ -120,7 +120,8 @@ int act_runtime_attach(act_runtime_t *rt, uv_loop_t *loop, int *sched);
 int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms);
 /* (act_runtime_stop, continued.) It returns ACT_EINVAL when called from an
    actor's callback or a scheduler thread, ACT_ETIMEDOUT when actors were
-   still alive at the timeout (a handler that never returns). Called from an
+   still alive at the timeout (a handler that never returns: its thread is
+   then left running, and act_runtime_free frees nothing). Called from an
    attached loop's thread (in a libuv callback, not an actor's), it runs
    that loop's actors itself while it waits; afterwards the embedder runs
    that loop once more (uv_run) so the runtime's handles finish closing,
