@@ -320,12 +320,13 @@ int act__route(act_runtime_t *rt, act__sched_t *from, act__env_t *e) {
   }
 local:
   if (e->sig == ACT__SIG_USER && a->bound != NULL) {
-    if (atomic_load_explicit(&a->bound->count, memory_order_relaxed) >=
-        a->bound->cap) {
+    /* Senders on other threads count into the same counter. */
+    if (atomic_fetch_add_explicit(&a->bound->count, 1,
+                                  memory_order_relaxed) >= a->bound->cap) {
+      atomic_fetch_sub_explicit(&a->bound->count, 1, memory_order_relaxed);
       act__env_free(from, e);
       return ACT_EMBOXFULL;
     }
-    atomic_fetch_add_explicit(&a->bound->count, 1, memory_order_relaxed);
     e->eflags |= ACT__E_COUNTED;
   }
   act__enqueue(a->sched, a, e);
@@ -726,16 +727,17 @@ static void act__actor_finish(act__actor_t *a) {
     act__stop_notify(rt);
 }
 
+/* End an actor that cannot run (its scheduler is going away, or there was
+   no memory to take it in): it exits "shutdown", without terminate, since
+   its callbacks cannot be trusted to run now. */
 void act__actor_discard(act__actor_t *a) {
-  act_runtime_t *rt = a->sched->rt;
-
-  a->exit_reason = a->exit_reason ? a->exit_reason : strdup("shutdown");
+  if (a->exit_reason == NULL)
+    a->exit_reason = strdup("shutdown");
   if (!(a->st & ACT__A_STARTED) && a->state != NULL) {
     json_decref(a->state);
     a->state = NULL;
   }
-  a->st &= ~ACT__A_INITED; /* terminate is not called at a forced end */
-  (void)rt;
+  a->st &= ~ACT__A_INITED;
   act__actor_finish(a);
 }
 

@@ -82,9 +82,9 @@ int act_name_valid(const char *name) {
   return 1;
 }
 
-/* The live actor with this id, under its scheduler's lock (held on return
-   when found; *sp receives the scheduler). Never for dedicated ids... they
-   are looked up through their own scheduler too. */
+/* The live actor with this id, found from any thread: its scheduler's
+   lock is held on return when found (*sp receives the scheduler). Actors
+   spawned from other threads and not yet taken in are found too. */
 static act__actor_t *act__find_locked(act_runtime_t *rt, act_id_t id,
                                       act__sched_t **sp) {
   act__sched_t *s;

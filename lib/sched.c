@@ -423,7 +423,6 @@ static void act__sched_thread(void *arg) {
 
 int act__sched_new(act_runtime_t *rt, int index, act__sched_t **out) {
   act__sched_t *s;
-  int err;
 
   s = calloc(1, sizeof(*s));
   if (s == NULL)
@@ -443,7 +442,6 @@ int act__sched_new(act_runtime_t *rt, int index, act__sched_t **out) {
   }
   *out = s;
   return 0;
-  (void)err;
 }
 
 /* Give the scheduler its own loop and wake-up handle (thread schedulers). */
