@@ -9,6 +9,7 @@
 #include "actor/error.h"
 #include "actord.h"
 #include "events.h"
+#include "exec.h"
 #include "logs.h"
 
 #define LISTING_ASK_MS 2000
@@ -22,6 +23,7 @@ typedef struct listing_ent {
   act_id_t id, supervisor;
   uint64_t mailbox, uptime_ms;
   uint32_t restarts;
+  uint32_t pid; /* 0: the daemon's */
   uint32_t name, plugin, version, status; /* offsets into the arena; 0 = none */
 } listing_ent_t;
 
@@ -113,6 +115,9 @@ static void listing_on_actor(void *arg, const act_info_t *info) {
   e->plugin = listing_str(l, info->plugin);
   e->version = listing_str(l, info->version);
   e->status = listing_str(l, act_status_name(info->status));
+  /* An exec actor's pid is its program's. */
+  if (info->plugin != NULL && strcmp(info->plugin, "exec") == 0)
+    e->pid = (uint32_t)exec_pid(info->id);
   if (listing_is_sup(info)) listing_add_sup(l, info->id);
 }
 
@@ -227,7 +232,7 @@ static void listing_reply_list(conn_t *c, listing_t *l) {
     if (e->supervisor) listing_num(&b, e->supervisor);
     else listing_lit(&b, "null");
     listing_lit(&b, ",\"pid\":");
-    listing_num(&b, (uint64_t)actord.pid);
+    listing_num(&b, e->pid ? e->pid : (uint64_t)actord.pid);
     listing_lit(&b, "}");
   }
   listing_lit(&b, "]");
@@ -428,7 +433,11 @@ static void listing_on_one(void *arg, const act_info_t *info) {
       "supervisor",
       info->supervisor ? json_integer((json_int_t)info->supervisor)
                        : json_null(),
-      "pid", (int)actord.pid, "messages_in", (json_int_t)info->messages_in,
+      "pid",
+      (info->plugin && !strcmp(info->plugin, "exec") && exec_pid(info->id) > 0)
+          ? exec_pid(info->id)
+          : (int)actord.pid,
+      "messages_in", (json_int_t)info->messages_in,
       "messages_out", (json_int_t)info->messages_out);
 }
 

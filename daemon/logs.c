@@ -362,7 +362,10 @@ static void logs_vmsg(int level, const char *prefix, const char *fmt,
 
   if (prefix != NULL) n = (size_t)snprintf(text, sizeof(text), "%s", prefix);
   vsnprintf(text + n, sizeof(text) - n, fmt, ap);
-  if (level >= logs.level) logs_write(ms, level, NULL, text);
+  /* Below the threshold a line is neither written nor kept: `logs` shows
+     what the log file shows. */
+  if (level < logs.level) return;
+  logs_write(ms, level, NULL, text);
   /* The rings belong to the control loop; a line from elsewhere (the
      thread that stops the runtime) is only written out. */
   if (!pthread_equal(pthread_self(), logs.main_thread)) return;

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "conn.h"
 #include "events.h"
+#include "exec.h"
 #include "logs.h"
 #include "proto.h"
 #include "server.h"
@@ -568,6 +569,10 @@ static void main_boot(void) {
 
   if ((rc = loader_new(actord.rt, &actord.loader)) != 0)
     main_die("cannot create the plugin loader: %s", act_strerror(rc));
+  /* OS programs under supervision (exec.c), built in like the supervisor. */
+  rc = loader_add_builtin(actord.loader, &exec_plugin);
+  if (rc != 0 && rc != ACT_EEXIST)
+    main_die("cannot register the exec behaviour: %s", act_strerror(rc));
   if (!actord.ephemeral && main_mkdirs(actord.state_dir) != 0)
     main_die("cannot create state directory %s: %s", actord.state_dir,
              strerror(errno));
