@@ -736,6 +736,10 @@ void act_runtime_free(act_runtime_t *rt) {
 
   if (rt == NULL || rt->stuck)
     return;
+  /* Freeing a running runtime would pull memory from under its threads:
+     stop it first (a no-op when it has stopped). */
+  if (rt->started && act_runtime_stop(rt, 5000) != 0 && rt->stuck)
+    return;
   act__ded_join_done(rt);
   if (rt->scheds != NULL) {
     for (i = 0; i < rt->nthreads + rt->nattached; i++) {
