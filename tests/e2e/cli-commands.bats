@@ -134,22 +134,33 @@ teardown_file() {
   [ "$status" -eq 3 ]
 }
 
+# The number of clients the daemon counts (this request's own included).
+clients() {
+  ctl -o json stats | jq .clients
+}
+
+# Start `actorctl wait TARGET` in the background (output to $2) and return
+# once the daemon has its connection.
+wait_in_background() {
+  local before
+  before=$(clients)
+  "$ACTORCTL" -s "$SOCK" "${@:3}" wait "$1" >"$2" 2>&1 &
+  WAITER=$!
+  wait_for bash -c "[ \"\$('$ACTORCTL' -s '$SOCK' -o json stats | jq .clients)\" -gt $before ]"
+}
+
 @test "kill: reason killed; kill --reason R: reason R; wait prints the reason" {
   ctl spawn echo --name k1 --restart temporary >/dev/null
-  ctl wait k1 >"$BATS_TEST_TMPDIR/wait1" 2>&1 &
-  local w=$!
-  wait_for bash -c "'$ACTORCTL' -s '$SOCK' -o json inspect k1 | jq -e '.monitors | length > 0'"
+  wait_in_background k1 "$BATS_TEST_TMPDIR/wait1"
   run ctl kill k1
   [ "$status" -eq 0 ]
-  wait "$w"
+  wait "$WAITER"
   [ "$(cat "$BATS_TEST_TMPDIR/wait1")" = killed ]
 
   ctl spawn echo --name k2 --restart temporary >/dev/null
-  ctl -o json wait k2 >"$BATS_TEST_TMPDIR/wait2" 2>&1 &
-  w=$!
-  wait_for bash -c "'$ACTORCTL' -s '$SOCK' -o json inspect k2 | jq -e '.monitors | length > 0'"
+  wait_in_background k2 "$BATS_TEST_TMPDIR/wait2" -o json
   ctl kill k2 --reason bored
-  wait "$w"
+  wait "$WAITER"
   json_assert '.reason == "bored"' "$(cat "$BATS_TEST_TMPDIR/wait2")"
 }
 
@@ -237,7 +248,7 @@ teardown_file() {
 
 @test "logs -f follows until interrupted, then exits 0" {
   ctl spawn echo --name lg2 --restart temporary >/dev/null
-  ctl logs lg2 -f -n 0 >"$BATS_TEST_TMPDIR/follow" 2>&1 &
+  "$ACTORCTL" -s "$SOCK" logs lg2 -f -n 0 >"$BATS_TEST_TMPDIR/follow" 2>&1 &
   local f=$!
   wait_for bash -c "'$ACTORCTL' -s '$SOCK' send lg2 '\"tick\"'; grep -q tick '$BATS_TEST_TMPDIR/follow'"
   kill -INT "$f"
@@ -245,7 +256,7 @@ teardown_file() {
 }
 
 @test "events -n COUNT: events as one JSON object per line, then exit 0" {
-  ctl -o json events -n 1 >"$BATS_TEST_TMPDIR/events" 2>&1 &
+  "$ACTORCTL" -s "$SOCK" -o json events -n 1 >"$BATS_TEST_TMPDIR/events" 2>&1 &
   local e=$!
   wait_for bash -c "'$ACTORCTL' -s '$SOCK' spawn echo --restart temporary >/dev/null; [ -s '$BATS_TEST_TMPDIR/events' ]"
   wait "$e"
@@ -255,7 +266,7 @@ teardown_file() {
 }
 
 @test "events in table form: time, event and the actor" {
-  ctl events -n 1 >"$BATS_TEST_TMPDIR/events" 2>&1 &
+  "$ACTORCTL" -s "$SOCK" events -n 1 >"$BATS_TEST_TMPDIR/events" 2>&1 &
   local e=$!
   wait_for bash -c "'$ACTORCTL' -s '$SOCK' spawn echo --restart temporary >/dev/null; [ -s '$BATS_TEST_TMPDIR/events' ]"
   wait "$e"
