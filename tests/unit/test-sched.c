@@ -422,3 +422,47 @@ TEST_IMPL(stop_stuck_actor) {
   act_runtime_free(rt);
   return 0;
 }
+
+/* An attached loop run by a thread of the embedder, stopped from another. */
+static uv_async_t emb_keepalive;
+
+static void emb_close_cb(uv_async_t *h) {
+  uv_close((uv_handle_t *)h, NULL);
+}
+
+static void emb_thread(void *arg) {
+  uv_loop_t *loop = arg;
+  int sched;
+
+  ASSERT(act_runtime_attach(att_rt, loop, &sched) == 0);
+  t_rec("attached %d", sched);
+  uv_run(loop, UV_RUN_DEFAULT);
+}
+
+TEST_IMPL(attached_loop_other_thread) {
+  uv_loop_t loop;
+  uv_thread_t th;
+  t_beh_t a = {.handle = att_handle, .terminate = stop_terminate};
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  act_id_t id;
+
+  ASSERT(uv_loop_init(&loop) == 0);
+  /* The embedder's own handle keeps its loop running. */
+  ASSERT(uv_async_init(&loop, &emb_keepalive, emb_close_cb) == 0);
+  att_rt = t_rt_new(1, 1);
+  ASSERT(uv_thread_create(&th, emb_thread, &loop) == 0);
+  ASSERT(t_wait_rec("attached 1"));
+  ASSERT(act_runtime_start(att_rt) == 0);
+  o.sched = 1;
+  ASSERT(t_spawn_opts(att_rt, &a, &o, NULL, &id) == 0);
+  ASSERT(act_runtime_send(att_rt, id, 7, NULL, 0) == 0);
+  ASSERT(t_wait_rec("attached got 7"));
+  ASSERT(act_runtime_stop(att_rt, 2000) == 0);
+  ASSERT(t_has_rec("terminate %llu shutdown", U(id)));
+  /* The runtime's handles on that loop are closed: only ours is left. */
+  uv_async_send(&emb_keepalive);
+  uv_thread_join(&th);
+  ASSERT(uv_loop_close(&loop) == 0);
+  act_runtime_free(att_rt);
+  return 0;
+}
