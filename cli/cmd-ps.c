@@ -1,8 +1,8 @@
 /* cmd-ps.c - the live actors as a table. Ten thousand rows must print in a
    few milliseconds, so the reply is not built as JSON values: it is scanned
-   in place twice (column widths, then rows) with every cell in a stack
-   buffer, and the table leaves in one write. With -o json the result's
-   text is passed on as it came. */
+   in place once, the cells of every row go into one growing buffer while
+   the column widths are measured, and the table leaves in one write. With
+   -o json the result's text is passed on as it came. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +11,7 @@
 #include "jscan.h"
 #include "output.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 enum { PS_ID, PS_NAME, PS_PLUGIN, PS_STATUS, PS_MAILBOX, PS_RESTARTS,
        PS_UPTIME, PS_COLUMNS };
@@ -23,17 +24,25 @@ static const char *const cmd_ps_keys[PS_COLUMNS] = {
 /* Names are at most 64 bytes; anything longer is cut for the table. */
 #define CMD_PS_CELL 80
 
+/* The column a key of actor.list fills, or -1. */
+static int cmd_ps_column(const char *key) {
+  int c;
+
+  for (c = 0; c < PS_COLUMNS; c++)
+    if (key[0] == cmd_ps_keys[c][0] && strcmp(key, cmd_ps_keys[c]) == 0)
+      return c;
+  return -1;
+}
+
 /* The cells of the row under the cursor; -1 on bad JSON. */
 static int cmd_ps_row(struct jscan *s, char cells[PS_COLUMNS][CMD_PS_CELL]) {
   char key[16];
   int r, c;
 
-  for (c = 0; c < PS_COLUMNS; c++) strcpy(cells[c], "-");
+  for (c = 0; c < PS_COLUMNS; c++) memcpy(cells[c], "-", 2);
   if (jscan_object(s) != 0) return -1;
   while ((r = jscan_member(s, key, sizeof(key))) == 1) {
-    for (c = 0; c < PS_COLUMNS; c++)
-      if (strcmp(key, cmd_ps_keys[c]) == 0) break;
-    if (c == PS_COLUMNS) {
+    if ((c = cmd_ps_column(key)) < 0) {
       if (jscan_skip(s) != 0) return -1;
       continue;
     }
@@ -46,9 +55,15 @@ static int cmd_ps_row(struct jscan *s, char cells[PS_COLUMNS][CMD_PS_CELL]) {
   return 0;
 }
 
-/* One pass over the array: widths when print is 0, rows when it is 1. */
-static int cmd_ps_pass(const char *raw, size_t len, size_t width[PS_COLUMNS],
-                       int print) {
+/* All cells, NUL-terminated one after the other, row after row. */
+struct cmd_ps_cells {
+  char *buf;
+  size_t len, cap;
+  size_t rows;
+};
+
+static int cmd_ps_collect(const char *raw, size_t len, size_t width[PS_COLUMNS],
+                          struct cmd_ps_cells *all) {
   char cells[PS_COLUMNS][CMD_PS_CELL];
   struct jscan s;
   int r, c;
@@ -57,23 +72,24 @@ static int cmd_ps_pass(const char *raw, size_t len, size_t width[PS_COLUMNS],
   if (jscan_array(&s) != 0) return -1;
   while ((r = jscan_element(&s)) == 1) {
     if (cmd_ps_row(&s, cells) != 0) return -1;
-    for (c = 0; c < PS_COLUMNS; c++) {
-      if (!print) {
-        size_t n = strlen(cells[c]);
-        if (n > width[c]) width[c] = n;
-      } else if (c < PS_COLUMNS - 1) {
-        output_pad(cells[c], width[c] + 2);
-      } else {
-        output_puts(cells[c]);
-        output_write("\n", 1);
-      }
+    if (all->len + sizeof(cells) > all->cap) {
+      all->cap = all->cap ? all->cap * 2 : 65536;
+      all->buf = xrealloc(all->buf, all->cap);
     }
+    for (c = 0; c < PS_COLUMNS; c++) {
+      size_t n = strlen(cells[c]);
+      if (n > width[c]) width[c] = n;
+      memcpy(all->buf + all->len, cells[c], n + 1);
+      all->len += n + 1;
+    }
+    all->rows++;
   }
   return r;
 }
 
 static int cmd_ps_exec(struct cmd_ctx *ctx, const struct cmd_args *args) {
-  size_t width[PS_COLUMNS], len;
+  struct cmd_ps_cells all = {NULL, 0, 0, 0};
+  size_t width[PS_COLUMNS], len, off = 0;
   const char *raw;
   int status, c;
 
@@ -85,14 +101,27 @@ static int cmd_ps_exec(struct cmd_ctx *ctx, const struct cmd_args *args) {
     return CMD_OK;
   }
   for (c = 0; c < PS_COLUMNS; c++) width[c] = strlen(cmd_ps_headers[c]);
-  if (cmd_ps_pass(raw, len, width, 0) != 0) {
+  if (cmd_ps_collect(raw, len, width, &all) != 0) {
+    free(all.buf);
     output_error("ps: actord's actor.list result is not a list of actors");
     return CMD_ERROR;
   }
   for (c = 0; c < PS_COLUMNS - 1; c++)
     output_pad(cmd_ps_headers[c], width[c] + 2);
   output_printf("%s\n", cmd_ps_headers[c]);
-  cmd_ps_pass(raw, len, width, 1);
+  for (size_t row = 0; row < all.rows; row++) {
+    for (c = 0; c < PS_COLUMNS; c++) {
+      const char *cell = all.buf + off;
+      off += strlen(cell) + 1;
+      if (c < PS_COLUMNS - 1) {
+        output_pad(cell, width[c] + 2);
+      } else {
+        output_puts(cell);
+        output_write("\n", 1);
+      }
+    }
+  }
+  free(all.buf);
   return CMD_OK;
 }
 

@@ -73,7 +73,13 @@ int jscan_skip(struct jscan *s) {
         return jscan_fail(s);
       default:
         /* A number, true, false or null: up to the next delimiter. */
-        while (s->p < s->end && !strchr(",}] \t\r\n:", *s->p)) s->p++;
+        while (s->p < s->end) {
+          char d = *s->p;
+          if (d == ',' || d == '}' || d == ']' || d == ' ' || d == '\t' ||
+              d == '\r' || d == '\n' || d == ':')
+            break;
+          s->p++;
+        }
         break;
     }
   } while (depth > 0);
@@ -150,17 +156,26 @@ static int jscan_hex4(const char *p, unsigned *out) {
   return 0;
 }
 
-/* The string under the cursor, unescaped into buf (truncated). */
+/* The string under the cursor, unescaped into buf (truncated). Runs
+   without escapes, the common case, are copied in one piece. */
 static int jscan_string(struct jscan *s, char *buf, size_t size) {
   size_t n = 0;
 
   s->p++;
-  while (s->p < s->end && *s->p != '"') {
-    char c = *s->p++;
-    if (c != '\\') {
-      if (n + 1 < size) buf[n++] = c;
-      continue;
+  for (;;) {
+    const char *q = s->p;
+    char c;
+
+    while (q < s->end && *q != '"' && *q != '\\') q++;
+    if (q > s->p && n + 1 < size) {
+      size_t take = (size_t)(q - s->p);
+      if (take > size - 1 - n) take = size - 1 - n;
+      memcpy(buf + n, s->p, take);
+      n += take;
     }
+    s->p = q;
+    if (s->p >= s->end) return jscan_fail(s);
+    if (*s->p++ == '"') break;
     if (s->p >= s->end) return jscan_fail(s);
     c = *s->p++;
     switch (c) {
@@ -187,8 +202,6 @@ static int jscan_string(struct jscan *s, char *buf, size_t size) {
     }
     if (n + 1 < size) buf[n++] = c;
   }
-  if (s->p >= s->end) return jscan_fail(s);
-  s->p++;
   if (size > 0) buf[n] = '\0';
   return 0;
 }
