@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +70,48 @@ static char *cmd_daemon_find(void) {
   return xstrdup("actord");
 }
 
+/* What actord printed while starting: shown only when it fails to start,
+   since on success its log lines say nothing the caller needs. */
+static char cmd_daemon_said[8192];
+static size_t cmd_daemon_said_len;
+
+/* Wait up to *ms for what actord says on its stderr and keep the first of
+   it; the wait grows like cmd_daemon_pause. */
+static void cmd_daemon_listen(int fd, int *ms) {
+  struct pollfd pfd = {fd, POLLIN, 0};
+  char buf[4096];
+  ssize_t n;
+
+  if (fd < 0) {
+    cmd_daemon_pause(ms);
+    return;
+  }
+  if (poll(&pfd, 1, *ms) > 0) {
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+      size_t room = sizeof(cmd_daemon_said) - cmd_daemon_said_len;
+      size_t take = (size_t)n < room ? (size_t)n : room;
+      memcpy(cmd_daemon_said + cmd_daemon_said_len, buf, take);
+      cmd_daemon_said_len += take;
+    }
+  }
+  if (*ms < 50) *ms *= 2;
+}
+
+/* actord's own words on why it did not start, before our line. */
+static void cmd_daemon_replay(void) {
+  output_flush();
+  if (cmd_daemon_said_len > 0 &&
+      write(STDERR_FILENO, cmd_daemon_said, cmd_daemon_said_len) < 0) {
+    /* Our stderr is gone; our own line will not get through either. */
+  }
+}
+
 static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
   int64_t deadline;
   char **av, *prog;
   long pid;
   pid_t child;
-  int i, ac = 0, wstatus, pause = 1, exited = 0, null;
+  int i, ac = 0, wstatus, pause = 1, exited = 0, null, err[2];
 
   if ((pid = cmd_daemon_probe(ctx)) >= 0) {
     output_error("actord is already running on %s (pid %ld)",
@@ -90,6 +127,11 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
   for (i = 0; i < argc; i++) av[ac++] = argv[i];
   av[ac] = NULL;
   output_flush();
+  /* What actord says while it starts (why it cannot, most often) comes
+     through a pipe that we close once it answers: were it our own stderr,
+     the daemon would hold it open for its whole life, and anyone capturing
+     our output ($(...), bats' run) would wait for that. */
+  if (pipe2(err, O_CLOEXEC) != 0) err[0] = err[1] = -1;
   child = fork();
   if (child < 0) {
     output_error("daemon start: cannot fork: %s", strerror(errno));
@@ -98,20 +140,22 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
     return CMD_ERROR;
   }
   if (child == 0) {
-    /* The daemon's own messages go to our stderr; it has no use for our
-       stdin and stdout, and holding them would keep a pipe that captures
-       our output open after we are gone. */
     if ((null = open("/dev/null", O_RDWR)) >= 0) {
       dup2(null, STDIN_FILENO);
       dup2(null, STDOUT_FILENO);
       if (null > STDERR_FILENO) close(null);
     }
+    if (err[1] >= 0) dup2(err[1], STDERR_FILENO);
     execvp(prog, av);
     fprintf(stderr, "actorctl: daemon start: cannot run %s: %s\n", prog,
             strerror(errno));
     _exit(127);
   }
   free(av);
+  if (err[1] >= 0) {
+    close(err[1]);
+    fcntl(err[0], F_SETFL, O_NONBLOCK);
+  }
   deadline = cmd_now_ms() +
              (ctx->timeout_ms >= 0 ? ctx->timeout_ms : CMD_DAEMON_WAIT_MS);
   for (;;) {
@@ -120,6 +164,10 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
     if (!exited && waitpid(child, &wstatus, WNOHANG) == child) {
       exited = 1;
       if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        pause = 0;
+        cmd_daemon_listen(err[0], &pause);
+        if (err[0] >= 0) close(err[0]);
+        cmd_daemon_replay();
         if (WIFEXITED(wstatus))
           output_error("daemon start: %s exited with status %d", prog,
                        WEXITSTATUS(wstatus));
@@ -132,6 +180,8 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
     }
     if ((pid = cmd_daemon_probe(ctx)) >= 0) break;
     if (cmd_now_ms() >= deadline) {
+      if (err[0] >= 0) close(err[0]);
+      cmd_daemon_replay();
       output_error("daemon start: actord did not answer on %s within %lld ms",
                    ctx->socket_path,
                    (long long)(ctx->timeout_ms >= 0 ? ctx->timeout_ms
@@ -139,8 +189,9 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
       free(prog);
       return CMD_TIMEOUT;
     }
-    cmd_daemon_pause(&pause);
+    cmd_daemon_listen(err[0], &pause);
   }
+  if (err[0] >= 0) close(err[0]);
   free(prog);
   if (ctx->json) {
     json_t *o = json_pack("{s:I, s:s}", "pid", (json_int_t)pid, "socket",
@@ -150,6 +201,22 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
   } else if (!ctx->quiet)
     output_printf("actord started on %s (pid %ld)\n", ctx->socket_path, pid);
   return CMD_OK;
+}
+
+/* Whether process pid still runs: a zombie has finished, whoever reaps it. */
+static int cmd_daemon_alive(long pid) {
+  char path[64], buf[256], *paren;
+  FILE *fp;
+  size_t n;
+
+  if (pid <= 0 || kill((pid_t)pid, 0) != 0) return 0;
+  snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+  if ((fp = fopen(path, "re")) == NULL) return 1;
+  n = fread(buf, 1, sizeof(buf) - 1, fp);
+  fclose(fp);
+  buf[n] = '\0';
+  paren = strrchr(buf, ')');
+  return !(paren != NULL && paren[1] == ' ' && paren[2] == 'Z');
 }
 
 static int cmd_daemon_stop(struct cmd_ctx *ctx) {
@@ -181,6 +248,18 @@ static int cmd_daemon_stop(struct cmd_ctx *ctx) {
     if (cmd_now_ms() >= deadline) {
       output_error("daemon stop: actord (pid %ld) still answers on %s", pid,
                    ctx->socket_path);
+      return CMD_TIMEOUT;
+    }
+    cmd_daemon_pause(&pause);
+  }
+  /* A daemon on this machine is waited for until its process is gone, so
+     that what follows (a new daemon on the same state) finds it free. */
+  pause = 1;
+  while (cmd_daemon_alive(pid)) {
+    if (cmd_now_ms() >= deadline) {
+      output_error("daemon stop: actord (pid %ld) no longer answers but "
+                   "still runs",
+                   pid);
       return CMD_TIMEOUT;
     }
     cmd_daemon_pause(&pause);
