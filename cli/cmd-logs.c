@@ -27,10 +27,12 @@ void cmd_logs_format(const struct cmd_ctx *ctx, const json_t *line) {
   output_printf("%s %s ",
                 output_cell(b1, sizeof(b1), json_object_get(line, "time")),
                 output_cell(b2, sizeof(b2), json_object_get(line, "level")));
-  /* A line of the daemon itself has no actor. */
-  if (json_is_string(name))
+  /* A line of the daemon itself has no actor id. */
+  if (json_is_string(name) && json_is_integer(id) && json_integer_value(id) > 0)
     output_printf("%s[%s]: ", json_string_value(name),
                   output_cell(b3, sizeof(b3), id));
+  else if (json_is_string(name))
+    output_printf("%s: ", json_string_value(name));
   else if (json_is_integer(id) && json_integer_value(id) > 0)
     output_printf("[%s]: ", output_cell(b3, sizeof(b3), id));
   else
