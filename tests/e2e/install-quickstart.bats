@@ -137,4 +137,10 @@ output_is() {
   done <<<"$lines"
   # The last line stopped the daemon.
   wait_for -t 10 socket_gone
+  # The tour stops what it started, so the next make run restores nothing
+  # and the tour can be taken again.
+  repo_make run </dev/null
+  run actorctl -o json ps
+  [ "$status" -eq 0 ]
+  json_assert 'length == 0' "$output"
 }
