@@ -127,13 +127,19 @@ void line_words_free(struct line_words *words) {
   words->argc = 0;
 }
 
-int line_execute(struct cmd_ctx *ctx, const char *text) {
+/* Split and run one line; where names it in messages ("FILE:LINE") or
+   is NULL. */
+static int line_execute_at(struct cmd_ctx *ctx, const char *text,
+                           const char *where) {
   struct line_words words;
   const char *error;
   int status;
 
   if (line_split(text, 0, &words, &error) != 0) {
-    output_error("%s in '%s'", error, text);
+    if (where != NULL)
+      output_error("%s: %s in '%s'", where, error, text);
+    else
+      output_error("%s in '%s'", error, text);
     return CMD_USAGE;
   }
   status = words.argc > 0 ? cmd_execute(ctx, words.argc, words.argv) : CMD_OK;
@@ -142,17 +148,24 @@ int line_execute(struct cmd_ctx *ctx, const char *text) {
   return status;
 }
 
+int line_execute(struct cmd_ctx *ctx, const char *text) {
+  return line_execute_at(ctx, text, NULL);
+}
+
 int line_run_file(struct cmd_ctx *ctx, FILE *fp, const char *name,
                   int keep_going) {
-  char *text = NULL;
+  char *text = NULL, where[512];
   size_t cap = 0;
   ssize_t n;
   int status, last = CMD_OK;
+  long lineno = 0;
 
-  (void)name;
   while ((n = getline(&text, &cap, fp)) >= 0) {
+    lineno++;
     if (n > 0 && text[n - 1] == '\n') text[--n] = '\0';
-    status = line_execute(ctx, text);
+    snprintf(where, sizeof(where), "%s:%ld", strcmp(name, "-") ? name : "stdin",
+             lineno);
+    status = line_execute_at(ctx, text, where);
     if (status == CMD_OK) continue;
     last = status;
     if (!keep_going || status == 130) break;

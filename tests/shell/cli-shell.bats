@@ -3,8 +3,8 @@
 # commands, options and live actor names, history across sessions, events
 # printed above a half-typed line, Ctrl-C and Ctrl-D. The daemon is the
 # stand-in of the client tests (tests/e2e/cli-fake-actord.py): it lists two
-# actors, and every actor.kill makes it send an exit event to subscribers,
-# so what reaches the terminal is known exactly.
+# actors, never answers actor.wait, and every actor.kill makes it send an
+# exit event to subscribers, so what reaches the terminal is known exactly.
 
 load ../e2e/helpers
 load tmux
@@ -17,7 +17,7 @@ setup() {
   python3 "$BATS_TEST_DIRNAME/../e2e/cli-fake-actord.py" "$FSOCK" "$WIRE" \
     --result 'actor.list:[{"id":5,"name":"counter1","plugin":"counter"},{"id":6,"name":"echo2","plugin":"echo"}]' \
     --result 'plugin.list:[{"name":"counter","version":"1.0.0","path":"/p/counter.so","actors":1}]' \
-    --emit-on actor.kill </dev/null >/dev/null 2>&1 3>&- &
+    --emit-on actor.kill --silent actor.wait </dev/null >/dev/null 2>&1 3>&- &
   FAKE_PID=$!
   wait_for test -S "$FSOCK"
 }
@@ -140,5 +140,34 @@ last_line() {
   tmux_type 'whereis counter1'
   tmux_keys Enter
   wait_for grep -q '"method":"name.whereis"' "$WIRE"
+  ! grep -q '"method":"actor.kill"' "$WIRE"
+}
+
+@test "bare actorctl on a terminal is the shell" {
+  tmux_start env ACTORCTL_HISTFILE="$HIST" "$ACTORCTL" -s "$FSOCK"
+  tmux_wait_for '^actord@fake> ?$'
+  tmux_keys C-d
+  tmux_wait_gone
+  [ "$(tmux_exit_status)" = 0 ]
+}
+
+@test "Ctrl-C interrupts a command that waits, and the session goes on" {
+  shell_start
+  tmux_type 'wait counter1'
+  tmux_keys Enter
+  wait_for grep -q '"method":"actor.wait"' "$WIRE"
+  tmux_keys C-c
+  tmux_wait_for 'actorctl: wait: interrupted$'
+  tmux_wait_for '^actord@fake> ?$'
+  tmux_type 'whereis counter1'
+  tmux_keys Enter
+  wait_for grep -q '"method":"name.whereis"' "$WIRE"
+}
+
+@test "a line that does not split is reported, not run" {
+  shell_start
+  tmux_type "kill 'counter1"
+  tmux_keys Enter
+  tmux_wait_for "^actorctl: unterminated quote in 'kill 'counter1'$"
   ! grep -q '"method":"actor.kill"' "$WIRE"
 }
