@@ -76,6 +76,9 @@
 #define EXEC_GIVE_UP_MS 2000
 /* How long terminate() waits for a SIGKILLed program to be reaped. */
 #define EXEC_REAP_MS 1000
+/* What a supervisor waits beyond the stop timeout: SIGKILL, the group to
+   empty (at most EXEC_GIVE_UP_MS), the pipes to drain (EXEC_DRAIN_MS). */
+#define EXEC_SHUTDOWN_MARGIN_MS (EXEC_GIVE_UP_MS + EXEC_DRAIN_MS + 800)
 
 /* The hidden launcher mode: argv[1] of actord re-executed as a launcher. */
 #define EXEC_LAUNCH_ARG "--exec-launcher"
@@ -1216,6 +1219,23 @@ static json_t *exec_inspect(void *state) {
       x->ending && x->stop_reason != NULL, "stdout_lines",
       (json_int_t)x->out.lines, "stderr_lines", (json_int_t)x->err.lines,
       "exit", x->running ? NULL : x->reason);
+}
+
+void exec_spec_complete(json_t *spec) {
+  json_t *plugin = json_object_get(spec, "plugin"), *t;
+  json_int_t ms = EXEC_STOP_TIMEOUT_MS;
+
+  if (!json_is_string(plugin) ||
+      strcmp(json_string_value(plugin), "exec") != 0 ||
+      json_object_get(spec, "shutdown_ms") != NULL)
+    return;
+  t = json_object_get(json_object_get(spec, "args"), "stop_timeout_ms");
+  /* A bad value fails the actor's init, which says why. */
+  if (json_is_integer(t) && json_integer_value(t) >= 0 &&
+      json_integer_value(t) <= 24 * 3600 * 1000)
+    ms = json_integer_value(t);
+  json_object_set_new(spec, "shutdown_ms",
+                      json_integer(ms + EXEC_SHUTDOWN_MARGIN_MS));
 }
 
 const act_plugin_t exec_plugin = {

@@ -33,4 +33,10 @@ extern const act_plugin_t exec_plugin;
    not a live exec actor with a running program. Safe from any thread. */
 int exec_pid(act_id_t id);
 
+/* Complete a supervisor child spec (borrowed, changed in place): an exec
+   child without its own "shutdown_ms" gets its program's stop timeout plus
+   the time to reap it, so that its supervisor does not kill the actor (and
+   SIGKILL the program) before the program's own grace period is over. */
+void exec_spec_complete(json_t *spec);
+
 #endif /* DAEMON_EXEC_H */

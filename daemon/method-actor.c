@@ -8,6 +8,7 @@
 #include "actord.h"
 #include "conn.h"
 #include "events.h"
+#include "exec.h"
 #include "listing.h"
 #include "logs.h"
 #include "methods.h"
@@ -228,6 +229,7 @@ void method_actor_spawn(conn_t *c, json_t *id, json_t *params) {
   if (name != NULL) json_object_set_new(spec, "name", json_string(name));
   if ((args = json_object_get(params, "args")) != NULL && !json_is_null(args))
     json_object_set(spec, "args", args);
+  exec_spec_complete(spec);
   if ((mbox = json_object_get(params, "mailbox")) != NULL &&
       !json_is_null(mbox)) {
     json_t *m = method_actor_mailbox(c, id, mbox);

@@ -157,6 +157,27 @@ no_zombies() { ! ps --ppid "$(_daemon_pid)" -o stat= | grep -q Z; }
   logged stubborn "program $pid ended: signal:SIGKILL"
 }
 
+@test "stop: a stop timeout longer than the supervisor's default is waited for" {
+  ctl exec --name slow --stop-timeout 9000 -- sh -c 'trap "echo term; sleep 5.5; echo done; exit 0" TERM; echo ready; while :; do sleep 0.05; done' >/dev/null
+  wait_for logged slow ready
+  pid=$(pid_of slow)
+  ctl stop slow
+  gone "$pid"
+  logged slow done
+  logged slow "program $pid ended: normal"
+  ! log_lines slow | grep -q SIGKILL
+}
+
+@test "kill without a reason: the program is killed at once and reaped" {
+  ctl exec --name doomed --restart temporary -- sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done' >/dev/null
+  wait_for logged doomed ready
+  pid=$(pid_of doomed)
+  ctl kill doomed
+  wait_for gone "$pid"
+  wait_for no_zombies
+  logged doomed "program $pid ended: signal:SIGKILL"
+}
+
 @test "stop: --stop-signal is what the program gets first" {
   ctl exec --name intr --stop-signal INT -- sh -c 'trap "echo got-int; exit 0" INT; echo ready; while :; do sleep 0.05; done' >/dev/null
   wait_for logged intr ready
@@ -240,6 +261,17 @@ no_zombies() { ! ps --ppid "$(_daemon_pid)" -o stat= | grep -q Z; }
   run ctl spawn exec
   [ "$status" -eq 1 ]
   [[ "$output" == *'args: expected an object with "argv"'* ]]
+}
+
+@test "a daemon shutdown stops the programs; the next start starts them again" {
+  ctl exec --name keeper -- sh -c 'trap "exit 0" TERM; while :; do sleep 0.05; done' >/dev/null
+  wait_for pid_of keeper
+  pid=$(pid_of keeper)
+  daemon_restart
+  gone "$pid"
+  wait_for pid_of keeper
+  [ "$(pid_of keeper)" != "$pid" ]
+  ctl stop keeper
 }
 
 # Last: it kills and restarts the daemon.
