@@ -352,7 +352,6 @@ void act__deliver(act__sched_t *s, act__env_t *e) {
   switch (e->sig) {
   case ACT__SIG_SPAWN:
     a = e->u.actor;
-    a->sched = s;
     act__take_in(s, a);
     act__env_free(s, e);
     return;
@@ -461,9 +460,16 @@ int act__spawn(act_runtime_t *rt, act__actor_t *spawner,
                                                     : act_runtime_now_ms();
   if (opts->flags & ACT_SPAWN_TRAP_EXIT)
     a->st |= ACT__A_TRAP;
-  /* Until init has run, state holds init's argument. */
-  if (opts->args != NULL)
-    a->state = json_incref(opts->args);
+  /* Until init has run, state holds init's argument: a copy, since args
+     is only borrowed and init runs later, maybe on another thread, when
+     the caller may have changed or freed its own. */
+  if (opts->args != NULL) {
+    a->state = json_deep_copy(opts->args);
+    if (a->state == NULL) {
+      free(a);
+      return ACT_ENOMEM;
+    }
+  }
 
   if (opts->flags & ACT_SPAWN_DEDICATED) {
     slot = rt->nslots - 1;

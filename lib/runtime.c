@@ -108,7 +108,9 @@ static act__actor_t *act__find_locked(act_runtime_t *rt, act_id_t id,
   a = act__table_get(s, id);
   if (a == NULL)
     a = act__map_get(&s->incoming, id);
-  if (a == NULL || (a->st & ACT__A_DEAD)) {
+  /* In a table means alive: an actor leaves it (under this lock) as it
+     dies. Its state bits belong to its own thread and are not read here. */
+  if (a == NULL) {
     uv_mutex_unlock(&s->lock);
     return NULL;
   }
@@ -896,8 +898,6 @@ static void act__list_one(void *arg, uint64_t key, void *val) {
   act_info_t info;
 
   (void)key;
-  if (a->st & ACT__A_DEAD)
-    return;
   if (lc->count_desc != NULL) {
     if (a->desc == lc->count_desc)
       lc->count++;
