@@ -176,12 +176,20 @@ static void exec_signal_format(int sig, char *buf, size_t size) {
  * This runs as a constructor, before main() and anything else of actord,
  * so that the launcher does nothing but launch.
  */
-static void exec_launch_watch(pid_t pgid) {
+static void exec_launch_watch(int argc, char **argv, pid_t pgid) {
+  char *title = argv[0], *end = argv[argc - 1] + strlen(argv[argc - 1]);
   char c;
   ssize_t n;
   int null = open("/dev/null", O_RDWR);
 
   setsid();
+  /* Say what this process is in ps, over the launcher's arguments (one
+     block of memory, which /proc/PID/cmdline shows). */
+  n = snprintf(title, (size_t)(end - title) + 1,
+               "actord: guard of exec process group %d", (int)pgid);
+  if (n >= 0 && n < end - title)
+    memset(title + n, 0, (size_t)(end - title - n));
+  prctl(PR_SET_NAME, "actord-guard");
   /* Hold none of the program's pipes: their end of file is how actord
      knows that the program's output is complete. */
   for (int fd = 0; fd < 3; fd++) {
@@ -213,7 +221,7 @@ __attribute__((constructor)) static void exec_launch(int argc, char **argv,
   if (fcntl(3, F_GETFD) != -1) {
     pid_t pgid = getpgid(0);
     if ((w = fork()) == 0) {
-      if (fork() == 0) exec_launch_watch(pgid);
+      if (fork() == 0) exec_launch_watch(argc, argv, pgid);
       _exit(0);
     }
     if (w > 0) waitpid(w, NULL, 0);
@@ -1108,7 +1116,8 @@ static int exec_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   } else if (msg->payload == ACT_PAYLOAD_JSON && json_is_string(j)) {
     err = exec_write(x, json_string_value(j), json_string_length(j), 1, why,
                      sizeof(why));
-  } else if (msg->payload == ACT_PAYLOAD_JSON && json_is_object(j)) {
+  } else if (msg->payload == ACT_PAYLOAD_JSON && json_is_object(j) &&
+             json_object_size(j) > 0) {
     json_object_foreach(j, k, v) {
       if (strcmp(k, "signal") == 0) {
         if ((sig = exec_signal_parse(v)) == 0) {
