@@ -466,3 +466,85 @@ TEST_IMPL(attached_loop_other_thread) {
   act_runtime_free(att_rt);
   return 0;
 }
+
+/* Many producers on many threads into one inbox: nothing lost, each
+   producer's order kept. */
+#define STRESS_THREADS 3
+#define STRESS_PER 30000
+
+static long stress_next[STRESS_THREADS + 1];
+
+static int counter_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
+  uint32_t who, seq;
+
+  (void)ctx;
+  if (m->type != ACT_MSG_USER)
+    return 0;
+  ASSERT(m->len == 8);
+  memcpy(&who, m->data, 4);
+  memcpy(&seq, (const char *)m->data + 4, 4);
+  ASSERT(who <= STRESS_THREADS);
+  ASSERT(seq == (uint32_t)stress_next[who]); /* per-producer FIFO */
+  stress_next[who]++;
+  if (++b->n == (long)(STRESS_THREADS + 1) * STRESS_PER)
+    t_rec("stress all arrived");
+  return 0;
+}
+
+static act_runtime_t *stress_rt;
+static act_id_t stress_target;
+
+static void stress_thread(void *arg) {
+  uint32_t who = (uint32_t)(uintptr_t)arg, seq;
+  char buf[8];
+
+  for (seq = 0; seq < STRESS_PER; seq++) {
+    memcpy(buf, &who, 4);
+    memcpy(buf + 4, &seq, 4);
+    ASSERT(act_runtime_send(stress_rt, stress_target, 1, buf, 8) == 0);
+  }
+}
+
+static int stress_actor_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
+  uint32_t who = STRESS_THREADS, seq;
+  char buf[8];
+
+  (void)b;
+  if (m->type != ACT_MSG_USER)
+    return 0;
+  /* From an actor on the other scheduler, in one burst. */
+  for (seq = 0; seq < STRESS_PER; seq++) {
+    memcpy(buf, &who, 4);
+    memcpy(buf + 4, &seq, 4);
+    ASSERT(act_send(ctx, stress_target, 1, buf, 8) == 0);
+  }
+  return 0;
+}
+
+TEST_IMPL(inbox_stress) {
+  t_beh_t counter = {.handle = counter_handle};
+  t_beh_t sender = {.handle = stress_actor_handle};
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  uv_thread_t th[STRESS_THREADS];
+  act_stats_t st;
+  act_id_t s;
+  uintptr_t i;
+
+  stress_rt = t_rt_start(2);
+  o.sched = 0;
+  ASSERT(t_spawn_opts(stress_rt, &counter, &o, NULL, &stress_target) == 0);
+  o.sched = 1;
+  ASSERT(t_spawn_opts(stress_rt, &sender, &o, NULL, &s) == 0);
+  ASSERT(t_wait_spawned(2));
+  ASSERT(act_runtime_send(stress_rt, s, 0, NULL, 0) == 0);
+  for (i = 0; i < STRESS_THREADS; i++)
+    ASSERT(uv_thread_create(&th[i], stress_thread, (void *)i) == 0);
+  for (i = 0; i < STRESS_THREADS; i++)
+    uv_thread_join(&th[i]);
+  ASSERT(t_wait_rec("stress all arrived"));
+  act_runtime_stats(stress_rt, &st);
+  ASSERT(st.messages >= (uint64_t)(STRESS_THREADS + 1) * STRESS_PER);
+  ASSERT_EQ(st.dropped, 0);
+  t_rt_done(stress_rt);
+  return 0;
+}
