@@ -9,6 +9,9 @@
  *     spawn A           spawn A waiting actors, then message each one so it
  *                       exits
  *     fanout P M        P actors each send M messages to random peers
+ *     idle S            (not in BENCHMARKS.md's table) the CPU the process
+ *                       uses in S seconds with 1000 idle actors: the target
+ *                       is 0%
  *
  * Each run prints one JSON line, {"runtime":"actord","workload":...,
  * "elapsed_s":...,...}, with the field names BENCHMARKS.md gives, so that one
@@ -50,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -766,6 +770,42 @@ static void run_fanout(act_runtime_t *rt, uint64_t p, uint64_t m) {
          B.spread ? "spread" : "local");
 }
 
+/* ----------------------------------------------------------------- idle
+ *
+ * 1000 actors spawned as in `spawn`, all idle; then the main thread sleeps
+ * S seconds and reads the CPU time the whole process used meanwhile.
+ */
+
+static double cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+static void run_idle(act_runtime_t *rt, uint64_t secs) {
+  act_id_t spawner;
+  struct timespec ts = {.tv_sec = (time_t)secs};
+  double c0, c1, t0, t1;
+  SP.a = 1000;
+  SP.ids = calloc(SP.a, sizeof *SP.ids);
+  if (SP.ids == NULL) die("idle: ids", ENOMEM);
+  spawner = spawn_driver(rt, &spawner_desc);
+  latch_wait(&B.ready, "spawner started");
+  CHECK(act_runtime_send(rt, spawner, TAG_GO, NULL, 0));
+  latch_wait(&B.done, "all children started");
+  t0 = now_s();
+  c0 = cpu_s();
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+  c1 = cpu_s();
+  t1 = now_s();
+  printf("{\"runtime\":\"actord\",\"workload\":\"idle\",\"elapsed_s\":%.6f,"
+         "\"actors\":%" PRIu64 ",\"cpu_s\":%.6f,\"cpu_pct\":%.3f,"
+         "\"threads\":%u}\n",
+         t1 - t0, SP.a, c1 - c0, (c1 - c0) * 100 / (t1 - t0), B.threads);
+}
+
 /* ----------------------------------------------------------------- main */
 
 static void usage(FILE *f) {
@@ -773,7 +813,7 @@ static void usage(FILE *f) {
           "usage: actor-bench [-j THREADS] [-b BUDGET] [--spread] WORKLOAD "
           "ARGS...\n"
           "  pingpong N | counting N | threadring R T | spawn A | "
-          "fanout P M\n");
+          "fanout P M | idle S\n");
 }
 
 static uint64_t arg_u64(const char *s, const char *what) {
@@ -832,7 +872,8 @@ int main(int argc, char **argv) {
         (strcmp(w, "counting") == 0 && nargs == 1) ||
         (strcmp(w, "threadring") == 0 && nargs == 2) ||
         (strcmp(w, "spawn") == 0 && nargs == 1) ||
-        (strcmp(w, "fanout") == 0 && nargs == 2))) {
+        (strcmp(w, "fanout") == 0 && nargs == 2) ||
+        (strcmp(w, "idle") == 0 && nargs == 1))) {
     fprintf(stderr, "actor-bench: unknown workload or wrong arguments: %s\n",
             w);
     usage(stderr);
@@ -854,6 +895,8 @@ int main(int argc, char **argv) {
                    arg_u64(argv[optind + 2], "T"));
   else if (strcmp(w, "spawn") == 0)
     run_spawn(rt, arg_u64(argv[optind + 1], "A"));
+  else if (strcmp(w, "idle") == 0)
+    run_idle(rt, arg_u64(argv[optind + 1], "S"));
   else
     run_fanout(rt, arg_u64(argv[optind + 1], "P"),
                arg_u64(argv[optind + 2], "M"));

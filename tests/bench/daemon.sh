@@ -65,6 +65,7 @@ start_daemon() {
 ctl() { "$actorctl" -s "$sock" "$@"; }
 
 rss_of() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1;
   if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -78,11 +79,17 @@ hyperfine_ms() {
 }
 
 # -------------------------------------------------------------- idle_rss
+# The CPU it uses while idle rides along (the target is 0%): clock ticks of
+# /proc/PID/stat over 3 seconds.
 if start_daemon; then
   sleep 0.5
   v=$(for i in $(seq "$runs"); do rss_of "$pid"; sleep 0.1; done | median)
   np=$(ctl -o json plugins 2>/dev/null | grep -o '"name"' | wc -l)
-  printf '{"workload":"idle_rss","runtime":"actord","rss_b":%s,"plugins":%s}\n' "$v" "$np"
+  c0=$(cpu_ticks "$pid"); sleep 3; c1=$(cpu_ticks "$pid")
+  pct=$(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.2f", d * 100 / hz / 3 }')
+  printf '{"workload":"idle_rss","runtime":"actord","rss_b":%s,"plugins":%s,"idle_cpu_pct":%s}\n' \
+    "$v" "$np" "$pct"
   stop_daemon
 else status=1; fi
 

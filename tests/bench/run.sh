@@ -36,5 +36,6 @@ counting 10000000
 threadring 1000 10000000
 spawn 1000000
 fanout 1000 1000
+idle 2
 LIST
 exit $status
