@@ -283,14 +283,12 @@ void cmd_help(const struct cmd_entry *entry) {
   if (entry->options == NULL || entry->options[0].name == NULL) return;
   output_puts("options:\n");
   for (o = entry->options; o->name != NULL; o++) {
-    int n = 0;
     if (o->short_name)
-      n = snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
-                   o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+      snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+               o->arg ? " " : "", o->arg ? o->arg : "");
     else
-      n = snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-                   o->arg ? " " : "", o->arg ? o->arg : "");
-    (void)n;
+      snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+               o->arg ? o->arg : "");
     output_puts("  ");
     output_pad(left, 28);
     output_printf(" %s\n", o->help);
