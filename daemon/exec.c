@@ -2,9 +2,10 @@
  * exec.c - the built-in "exec" behaviour: an OS program under supervision.
  *
  * The program is started with uv_spawn on the actor's own scheduler loop, in
- * a session (and so a process group) of its own, with three socket pairs for
- * its stdin, stdout and stderr. Everything that follows happens in libuv
- * callbacks on that loop:
+ * a session (and so a process group) of its own, with socket pairs for its
+ * stdin, stdout and stderr, and a fourth that guards against actord's death
+ * (see exec_launch). Everything that follows happens in libuv callbacks on
+ * that loop:
  *
  *   output    each stream is cut into lines (at most EXEC_LINE_MAX bytes,
  *             longer lines are split) that go to the actor's log;
@@ -29,16 +30,16 @@
  *
  * No orphans: actord starts every program through itself, re-executed in a
  * hidden launcher mode (exec_launch below) that asks the kernel to SIGKILL
- * the program when actord goes away, then execs it. No zombies: libuv reaps
- * what uv_spawn started; terminate() reaps in place when it must return
- * before libuv would.
+ * the program when actord goes away and leaves a guard that kills the rest
+ * of its process group then, and execs it. No zombies: libuv reaps what
+ * uv_spawn started; terminate() reaps in place when it must return before
+ * libuv would.
  */
 #include "exec.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -696,6 +697,7 @@ static void exec_reason(exec_t *x) {
 /* The program has been reaped. */
 static void exec_exited(exec_t *x) {
   x->running = 0;
+  x->stdin_open = 0;
   exec_pids_set(x->id, 0);
   exec_reason(x);
   if (x->ctx != NULL)
