@@ -83,7 +83,7 @@ static int cmd_events_exec(struct cmd_ctx *ctx, const struct cmd_args *args) {
   }
   if (count == 0) return CMD_OK;
   /* Typed in the interactive shell, events keep coming in the background
-     while the session goes on. */
+     while the shell goes on. */
   if (ctx->shell != NULL && !ctx->in_script && count < 0)
     return shell_follow(ctx->shell, ctx, "events", ACT_M_EVENTS_SUBSCRIBE,
                         NULL);

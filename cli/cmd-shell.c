@@ -1,4 +1,4 @@
-/* cmd-shell.c - the interactive session. */
+/* cmd-shell.c - the interactive shell. */
 #include "cmd.h"
 #include "output.h"
 #include "shell.h"
@@ -23,7 +23,7 @@ const struct cmd_entry cmd_shell_entry = {
     .min_args = 0,
     .max_args = 0,
     .usage = "[--keep-going]",
-    .summary = "an interactive session with completion, history and live "
+    .summary = "an interactive shell with completion, history and live "
                "events",
     .complete = {CMD_C_NONE},
     .flags = CMD_NOPREFIX | CMD_OFFLINE,

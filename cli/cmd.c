@@ -49,7 +49,7 @@ const struct cmd_entry *cmd_find(const char *name, int quiet) {
   }
   /* Prefixes: commands that take over the terminal or are internal are
      reached by their full name only, so that a short typo never opens a
-     session. */
+     shell. */
   list[0] = '\0';
   for (e = cmd_table; *e != NULL && len > 0; e++) {
     if ((*e)->flags & (CMD_NOPREFIX | CMD_HIDDEN)) continue;

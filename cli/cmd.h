@@ -95,7 +95,7 @@ struct cmd_ctx {
   long timeout_ms;   /* -t, or -1 when not given */
   int64_t deadline;  /* monotonic ms at which the request gives up, or 0 */
   struct client *client; /* the connection, opened on first use */
-  struct shell *shell;   /* the interactive session running the command */
+  struct shell *shell;   /* the interactive shell running the command */
   int in_script;     /* run by `run` or a non-terminal shell */
   const char *argv0; /* how actorctl was started, for daemon start */
   /* While a request waits, these descriptors are served too: the shell's

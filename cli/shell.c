@@ -1,10 +1,10 @@
 /*
- * shell.c - the interactive session.
+ * shell.c - the interactive shell.
  *
  * readline's callback interface runs on a libuv loop that watches three
  * things: the terminal (each readable byte goes to rl_callback_read_char),
  * the signal self-pipe (Ctrl-C drops the line being typed, a resize is
- * passed on) and the connections of what the session follows (events,
+ * passed on) and the connections of what the shell follows (events,
  * logs). Lines that arrive on those print above the prompt: the visible
  * line is cleared, the text is written, and readline draws the prompt and
  * the half-typed line again, untouched.
@@ -62,7 +62,7 @@ struct shell {
 
 static const char *const shell_kinds[SHELL_NFOLLOW] = {"events", "logs"};
 
-/* readline's callbacks take no argument: the one session of the process. */
+/* readline's callbacks take no argument: the one shell of the process. */
 static struct shell *shell_current;
 static struct complete_result shell_cands;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # actorctl shell in a real terminal (tmux): typing, Tab completion of
-# commands, options and live actor names, history across sessions, events
+# commands, options and live actor names, history from one run to the next, events
 # printed above a half-typed line, Ctrl-C and Ctrl-D. The daemon is the
 # stand-in of the client tests (tests/e2e/cli-fake-actord.py): it lists two
 # actors, never answers actor.wait, and every actor.kill makes it send an
@@ -49,7 +49,7 @@ last_line() {
   [ "$(tmux_exit_status)" = 0 ]
 }
 
-@test "a failing command reports and the session goes on" {
+@test "a failing command reports and the shell goes on" {
   shell_start
   tmux_type 'frobnicate'
   tmux_keys Enter
@@ -86,7 +86,7 @@ last_line() {
   tmux_wait_for '^actord@fake> spawn counter --restart transient ?$'
 }
 
-@test "history recalls a line across sessions" {
+@test "history recalls a line of an earlier run" {
   shell_start
   tmux_type 'whereis echo2'
   tmux_keys Enter
@@ -132,7 +132,7 @@ last_line() {
   tmux_wait_for '^stopped following events$'
 }
 
-@test "Ctrl-C drops the line being typed and the session goes on" {
+@test "Ctrl-C drops the line being typed and the shell goes on" {
   shell_start
   tmux_type 'kill counter1'
   tmux_keys C-c
@@ -151,7 +151,7 @@ last_line() {
   [ "$(tmux_exit_status)" = 0 ]
 }
 
-@test "Ctrl-C interrupts a command that waits, and the session goes on" {
+@test "Ctrl-C interrupts a command that waits, and the shell goes on" {
   shell_start
   tmux_type 'wait counter1'
   tmux_keys Enter

@@ -25,7 +25,7 @@ tmux_start() {
   # A small sh waits for the program and writes down its exit status: the
   # status that tmux keeps for a dead pane is not reliable when the program
   # exits through a sanitizer's exit handlers.
-  _tmux new-session -d -s shell -x 100 -y 30 \
+  _tmux new -d -s shell -x 100 -y 30 \
     sh -c '"$@"; echo "$?" >"$0"' "$TMUX_STATUS_FILE" "$@"
 }
 
