@@ -10,6 +10,7 @@ load helpers
 #   answer       answer every line (the default)
 #   exit         print an error and exit 3 at once
 #   ignore-term  ignore SIGTERM (so only SIGKILL stops it)
+#   fail-on-term exit 1 on SIGTERM
 make_fake() {
   local dir=$1
   cat >"$dir/responder" <<'EOF'
@@ -47,6 +48,12 @@ case \$mode in
     trap '' TERM
     socat UNIX-LISTEN:"\$sock",fork,unlink-early EXEC:"$dir/responder" &
     echo \$! >"\$state/socat.pid"
+    wait; exit ;;
+  fail-on-term)
+    # Stops on SIGTERM, but with status 1: not an orderly shutdown.
+    socat UNIX-LISTEN:"\$sock",fork,unlink-early EXEC:"$dir/responder" &
+    child=\$!
+    trap 'kill \$child; exit 1' TERM
     wait; exit ;;
 esac
 exec socat UNIX-LISTEN:"\$sock",fork,unlink-early EXEC:"$dir/responder"
@@ -239,6 +246,30 @@ teardown_file() {
   ! kill -0 "$pid" 2>/dev/null || grep -q '^Z' <(awk '{print $3}' "/proc/$pid/stat")
   kill "$(cat "$dir/state/socat.pid")"
   rm -rf "$dir"
+}
+
+@test "daemon_stop fails when SIGTERM does not end in status 0" {
+  daemon_start --mode fail-on-term
+  local dir=$DAEMON_DIR st=0
+  # Not through run: a subshell cannot learn the daemon's exit status.
+  daemon_stop 2>"$BATS_TEST_TMPDIR/err" || st=$?
+  cat "$BATS_TEST_TMPDIR/err"
+  [ "$st" -eq 1 ]
+  grep -q "exited with status 1 on SIGTERM" "$BATS_TEST_TMPDIR/err"
+  rm -rf "$dir"
+}
+
+@test "daemon_stop after a restart in another process still stops it" {
+  # The restart ran in a test: teardown_file knows the new daemon only by
+  # the pid file, and cannot see its exit status (not its child).
+  daemon_start
+  local dir=$DAEMON_DIR pid
+  ( daemon_restart )
+  pid=$(cat "$dir/pid")
+  [ "$pid" != "$DAEMON_PID" ]
+  daemon_stop
+  ! kill -0 "$pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+  [ ! -e "$dir" ]
 }
 
 @test "daemon_start fails at once with the log when the daemon exits" {

@@ -203,18 +203,22 @@ daemon_check_log() {
 }
 
 # Wait until process $1 is gone (or a zombie, then reap it if it is ours).
-# Prints its exit status when it could be reaped.
+# Sets _DAEMON_RC to its exit status, 127 when it is unknown: the daemon is
+# not a child of this shell (a test restarted it), or this is a subshell
+# (bats' run), which cannot reap it.
 _daemon_wait_gone() {
   local pid=$1 secs=$2
   local deadline=$(($(_now_us) + secs * 1000000))
+  _DAEMON_RC=127
   while _pid_alive "$pid"; do
     [ "$(_now_us)" -lt "$deadline" ] || return 1
     sleep 0.02
   done
-  local rc=0
-  wait "$pid" 2>/dev/null || rc=$?
-  # 127: not a child of this shell, the status is unknown.
-  printf '%s\n' "$rc"
+  _DAEMON_RC=0
+  wait "$pid" 2>/dev/null || _DAEMON_RC=$?
+  # In a subshell (bats' run) bash may know the job but not its end: -1.
+  [ "$_DAEMON_RC" -ge 0 ] || _DAEMON_RC=127
+  return 0
 }
 
 # daemon_stop: SIGTERM, wait (bounded; then SIGKILL and fail), then fail if
@@ -225,14 +229,19 @@ daemon_stop() {
   [ -n "$pid" ] || return 0
   if _pid_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    if ! rc=$(_daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}"); then
+    if ! _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}"; then
       echo "daemon_stop: actord (pid $pid) still running ${DAEMON_TIMEOUT:-10}s after SIGTERM; killed" >&2
       kill -KILL "$pid" 2>/dev/null || true
-      _daemon_wait_gone "$pid" 5 >/dev/null || true
+      _daemon_wait_gone "$pid" 5 || true
       daemon_log
       failed=1
-    elif [ "$rc" -gt 128 ] && [ "$rc" -ne 127 ] && [ "$rc" -ne 143 ]; then
+    elif rc=$_DAEMON_RC && [ "$rc" -gt 128 ] && [ "$rc" -ne 143 ]; then
       echo "daemon_stop: actord (pid $pid) died of signal $((rc - 128)) on SIGTERM" >&2
+      daemon_log
+      failed=1
+    elif [ "$rc" -ne 0 ] && [ "$rc" -ne 127 ] && [ "$rc" -ne 143 ]; then
+      # An orderly shutdown exits 0 (127: not our child, status unknown).
+      echo "daemon_stop: actord (pid $pid) exited with status $rc on SIGTERM" >&2
       daemon_log
       failed=1
     fi
@@ -255,7 +264,7 @@ daemon_restart() {
   pid=$(_daemon_pid)
   if [ -n "$pid" ] && _pid_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    if ! _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}" >/dev/null; then
+    if ! _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}"; then
       echo "daemon_restart: actord (pid $pid) still running after SIGTERM" >&2
       kill -KILL "$pid" 2>/dev/null || true
       daemon_log
@@ -279,7 +288,7 @@ daemon_kill9() {
   pid=$(_daemon_pid)
   [ -n "$pid" ] || { echo "daemon_kill9: no daemon" >&2; return 1; }
   kill -KILL "$pid" 2>/dev/null || true
-  _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}" >/dev/null || {
+  _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}" || {
     echo "daemon_kill9: actord (pid $pid) survived SIGKILL" >&2
     return 1
   }
