@@ -5,7 +5,7 @@
 # The build: a C compiler, pkg-config, libuv, jansson, readline. The tests:
 # bats (e2e), tmux (the shell in a real terminal), socat and jq (raw protocol
 # lines and JSON), python3 (stand-in peers in the CLI and protocol tests),
-# mandoc (man page lint).
+# ps (process groups of exec actors), mandoc (man page lint).
 pkgs=""
 pkg-config --version >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
 pkg-config --exists libuv 2>/dev/null || pkgs="$pkgs libuv1-dev"
@@ -19,6 +19,7 @@ command -v socat >/dev/null 2>&1 || pkgs="$pkgs socat"
 command -v mandoc >/dev/null 2>&1 || pkgs="$pkgs mandoc"
 command -v jq >/dev/null 2>&1 || pkgs="$pkgs jq"
 command -v python3 >/dev/null 2>&1 || pkgs="$pkgs python3"
+command -v ps >/dev/null 2>&1 || pkgs="$pkgs procps"
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "deps: installing:$pkgs"

@@ -10,7 +10,7 @@ setup() {
   mkdir -p "$BIN"
   local t
   # Everything deps.sh looks for or runs, taken from the real PATH.
-  for t in sh pkg-config cc make bats tmux socat mandoc jq python3 id; do
+  for t in sh pkg-config cc make bats tmux socat mandoc jq python3 ps id; do
     ln -s "$(command -v "$t")" "$BIN/$t"
   done
 }
