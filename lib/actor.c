@@ -28,73 +28,27 @@ act__extra_t *act__actor_extra(act__actor_t *a) {
   return a->x;
 }
 
-static int act__ids_add(act__link_set_t *l, act_id_t id) {
-  uint32_t i;
-
-  for (i = 0; i < l->n; i++)
-    if (l->ids[i] == id)
-      return 0;
-  if (l->n == l->cap) {
-    uint32_t cap = l->cap ? l->cap * 2 : 4;
-    act_id_t *v = realloc(l->ids, cap * sizeof(*v));
-    if (v == NULL)
-      return ACT_ENOMEM;
-    l->ids = v;
-    l->cap = cap;
-  }
-  l->ids[l->n++] = id;
-  return 0;
-}
-
-/* 1 if id was there. */
-static int act__ids_del(act__link_set_t *l, act_id_t id) {
-  uint32_t i;
-
-  for (i = 0; i < l->n; i++)
-    if (l->ids[i] == id) {
-      l->ids[i] = l->ids[--l->n];
-      return 1;
-    }
-  return 0;
-}
-
 int act__link_add(act__actor_t *a, act_id_t id) {
   act__extra_t *x = act__actor_extra(a);
 
-  return x ? act__ids_add(&x->links, id) : ACT_ENOMEM;
+  return x ? act__kv_put(&x->links, id, id) : ACT_ENOMEM;
 }
 
 int act__link_del(act__actor_t *a, act_id_t id) {
-  return a->x ? act__ids_del(&a->x->links, id) : 0;
+  return a->x ? act__kv_del(&a->x->links, id) != 0 : 0;
 }
 
-int act__mon_add(act__mon_set_t *m, uint64_t ref, act_id_t id) {
-  if (m->n == m->cap) {
-    uint32_t cap = m->cap ? m->cap * 2 : 4;
-    act__mon_t *v = realloc(m->v, cap * sizeof(*v));
-    if (v == NULL)
-      return ACT_ENOMEM;
-    m->v = v;
-    m->cap = cap;
-  }
-  m->v[m->n].ref = ref;
-  m->v[m->n].id = id;
-  m->n++;
-  return 0;
+int act__mon_add(act__kvset_t *m, uint64_t ref, act_id_t id) {
+  return act__kv_put(m, ref, id);
 }
 
-/* The id recorded with ref (0 if none), removed. */
-act_id_t act__mon_del(act__mon_set_t *m, uint64_t ref, act_id_t id) {
-  uint32_t i;
-  act_id_t found;
+act_id_t act__mon_del(act__kvset_t *m, uint64_t ref, act_id_t id) {
+  act_id_t found = act__kv_get(m, ref);
 
-  for (i = 0; i < m->n; i++)
-    if (m->v[i].ref == ref && (id == 0 || m->v[i].id == id)) {
-      found = m->v[i].id;
-      m->v[i] = m->v[--m->n];
-      return found;
-    }
-  return 0;
+  if (found == 0 || (id != 0 && found != id))
+    return 0;
+  act__kv_del(m, ref);
+  return found;
 }
 
 act__actor_t *act__sched_lookup(act__sched_t *s, act_id_t id) {
@@ -574,7 +528,7 @@ fail:
   free(a->name);
   a->name = NULL;
   if (a->x != NULL) {
-    free(a->x->links.ids);
+    act__kv_free(&a->x->links);
     free(a->x);
   }
   free(a);
@@ -632,9 +586,9 @@ static void act__actor_release(act__actor_t *a) {
   if (a->handles > 0)
     return;
   if (a->x != NULL) {
-    free(a->x->links.ids);
-    free(a->x->watchers.v);
-    free(a->x->mons.v);
+    act__kv_free(&a->x->links);
+    act__kv_free(&a->x->watchers);
+    act__kv_free(&a->x->mons);
     act__map_free(&a->x->timers);
     act__map_free(&a->x->asks);
     free(a->x);
@@ -661,13 +615,47 @@ static void act__drain(act__sched_t *s, act__env_t **head, act__env_t **tail,
   *tail = NULL;
 }
 
+/* At exit: an exit signal through each link, a DOWN to each watcher, a
+   demonitor to each actor it watched (so their sets do not keep it). */
+static void act__finish_link(void *arg, uint64_t key, uint64_t val) {
+  act__actor_t *a = arg;
+  act__env_t *e = act__env_sys(a->sched, ACT__SIG_EXIT, ACT_MSG_EXIT, a->id,
+                               key, 0, a->exit_reason ? a->exit_reason
+                                                      : "error:out of memory");
+
+  (void)val;
+  if (e != NULL) {
+    e->eflags |= ACT__E_LINKED;
+    act__send_sys(a->sched->rt, a->sched, e);
+  }
+}
+
+static void act__finish_watcher(void *arg, uint64_t key, uint64_t val) {
+  act__actor_t *a = arg;
+  act__env_t *e = act__env_sys(a->sched, ACT__SIG_MSG, ACT_MSG_DOWN, a->id,
+                               val, key, a->exit_reason ? a->exit_reason
+                                                        : "error:out of memory");
+
+  if (e != NULL)
+    act__send_sys(a->sched->rt, a->sched, e);
+}
+
+static void act__finish_mon(void *arg, uint64_t key, uint64_t val) {
+  act__actor_t *a = arg;
+  act__env_t *e = act__env_sys(a->sched, ACT__SIG_DEMONITOR, ACT_MSG_SYSTEM,
+                               a->id, val, key, NULL);
+
+  if (e != NULL)
+    act__send_sys(a->sched->rt, a->sched, e);
+}
+
 /* End the actor (its own thread, inside its turn). */
 static void act__actor_finish(act__actor_t *a) {
   act__sched_t *s = a->sched;
   act_runtime_t *rt = s->rt;
   const char *reason = a->exit_reason ? a->exit_reason
                                       : "error:out of memory";
-  uint32_t i;
+  int last;
 
   ACT__RELAXED_STORE(&a->status, ACT_ST_STOPPING);
   if ((a->st & ACT__A_INITED) && a->desc->terminate != NULL) {
@@ -693,31 +681,12 @@ static void act__actor_finish(act__actor_t *a) {
 
   if (a->x != NULL) {
     act__extra_t *x = a->x;
-    for (i = 0; i < x->links.n; i++) {
-      act__env_t *e = act__env_sys(s, ACT__SIG_EXIT, ACT_MSG_EXIT, a->id,
-                                   x->links.ids[i], 0, reason);
-      if (e != NULL) {
-        e->eflags |= ACT__E_LINKED;
-        act__send_sys(rt, s, e);
-      }
-    }
-    x->links.n = 0;
-    for (i = 0; i < x->watchers.n; i++) {
-      act__env_t *e = act__env_sys(s, ACT__SIG_MSG, ACT_MSG_DOWN, a->id,
-                                   x->watchers.v[i].id, x->watchers.v[i].ref,
-                                   reason);
-      if (e != NULL)
-        act__send_sys(rt, s, e);
-    }
-    x->watchers.n = 0;
-    for (i = 0; i < x->mons.n; i++) {
-      act__env_t *e = act__env_sys(s, ACT__SIG_DEMONITOR, ACT_MSG_SYSTEM,
-                                   a->id, x->mons.v[i].id, x->mons.v[i].ref,
-                                   NULL);
-      if (e != NULL)
-        act__send_sys(rt, s, e);
-    }
-    x->mons.n = 0;
+    act__kv_each(&x->links, act__finish_link, a);
+    act__kv_free(&x->links);
+    act__kv_each(&x->watchers, act__finish_watcher, a);
+    act__kv_free(&x->watchers);
+    act__kv_each(&x->mons, act__finish_mon, a);
+    act__kv_free(&x->mons);
     act__map_each(&x->asks, act__asks_drop, NULL);
     act__timers_close_all(a);
   }
@@ -725,11 +694,14 @@ static void act__actor_finish(act__actor_t *a) {
   act__drain(s, &a->uq_head, &a->uq_tail, a);
   ACT__RELAXED_STORE(&a->uq_len, 0);
 
-  act__emit(a, ACT_EV_EXIT, reason);
+  /* Counted as gone before the event, so that whoever sees the event also
+     sees the statistics without it. */
   ACT__RELAXED_INC(&s->st_exited);
   a->st &= ~(ACT__A_QUEUED | ACT__A_INTURN);
+  last = atomic_fetch_sub(&rt->live, 1) == 1;
+  act__emit(a, ACT_EV_EXIT, reason);
   act__actor_release(a);
-  if (atomic_fetch_sub(&rt->live, 1) == 1 || atomic_load(&rt->stopping))
+  if (last || atomic_load(&rt->stopping))
     act__stop_notify(rt);
 }
 
@@ -996,17 +968,19 @@ void act__actor_turn(act__actor_t *a) {
 
 /* ---------------------------------------------------------------- inspect */
 
+static void act__json_add_val(void *arg, uint64_t key, uint64_t val) {
+  (void)key;
+  json_array_append_new(arg, json_integer((json_int_t)val));
+}
+
 json_t *act__actor_inspect_json(act__actor_t *a) {
   json_t *o, *links, *mons, *data = NULL;
-  uint32_t i;
 
   links = json_array();
   mons = json_array();
   if (a->x != NULL) {
-    for (i = 0; i < a->x->links.n; i++)
-      json_array_append_new(links, json_integer((json_int_t)a->x->links.ids[i]));
-    for (i = 0; i < a->x->mons.n; i++)
-      json_array_append_new(mons, json_integer((json_int_t)a->x->mons.v[i].id));
+    act__kv_each(&a->x->links, act__json_add_val, links);
+    act__kv_each(&a->x->mons, act__json_add_val, mons);
   }
   if (a->desc->inspect != NULL && (a->st & ACT__A_INITED))
     data = a->desc->inspect(a->state);

@@ -373,12 +373,8 @@ static int act__h_link(act_ctx_t *ctx, act_id_t other) {
     return ACT_EINVAL;
   if (!act__id_issued(a->sched->rt, other))
     return ACT_ENOENT;
-  if (a->x != NULL) {
-    uint32_t i;
-    for (i = 0; i < a->x->links.n; i++)
-      if (a->x->links.ids[i] == other)
-        return 0;
-  }
+  if (a->x != NULL && act__kv_get(&a->x->links, other) != 0)
+    return 0;
   rc = act__link_add(a, other);
   if (rc != 0)
     return rc;

@@ -1,5 +1,6 @@
 /* map.c - uint64_t -> pointer hash map (see map.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "actor/error.h"
 #include "map.h"
@@ -129,4 +130,123 @@ void act__map_each(const act__map_t *m,
   for (i = 0; i <= m->mask; i++)
     if (m->slots[i].key != 0)
       cb(arg, m->slots[i].key, m->slots[i].val);
+}
+
+/* ------------------------------------------------------------ kv sets */
+
+#include "rt.h"
+
+static int act__kv_to_map(act__kvset_t *s) {
+  act__map_t *m = malloc(sizeof(*m));
+  uint32_t i;
+
+  if (m == NULL)
+    return ACT_ENOMEM;
+  act__map_init(m);
+  for (i = 0; i < s->n; i++)
+    if (act__map_put(m, s->v[i].key, (void *)(uintptr_t)s->v[i].val) != 0) {
+      act__map_free(m);
+      free(m);
+      return ACT_ENOMEM;
+    }
+  free(s->v);
+  s->v = NULL;
+  s->n = s->cap = 0;
+  s->map = m;
+  return 0;
+}
+
+int act__kv_put(act__kvset_t *s, uint64_t key, uint64_t val) {
+  uint32_t i;
+  int err;
+
+  if (s->map != NULL)
+    return act__map_put(s->map, key, (void *)(uintptr_t)val);
+  for (i = 0; i < s->n; i++)
+    if (s->v[i].key == key) {
+      s->v[i].val = val;
+      return 0;
+    }
+  if (s->n == ACT__KV_SMALL) {
+    err = act__kv_to_map(s);
+    if (err != 0)
+      return err;
+    return act__map_put(s->map, key, (void *)(uintptr_t)val);
+  }
+  if (s->n == s->cap) {
+    uint32_t cap = s->cap ? s->cap * 2 : 2;
+    act__kv_t *v = realloc(s->v, cap * sizeof(*v));
+    if (v == NULL)
+      return ACT_ENOMEM;
+    s->v = v;
+    s->cap = cap;
+  }
+  s->v[s->n].key = key;
+  s->v[s->n].val = val;
+  s->n++;
+  return 0;
+}
+
+uint64_t act__kv_get(const act__kvset_t *s, uint64_t key) {
+  uint32_t i;
+
+  if (s->map != NULL)
+    return (uint64_t)(uintptr_t)act__map_get(s->map, key);
+  for (i = 0; i < s->n; i++)
+    if (s->v[i].key == key)
+      return s->v[i].val;
+  return 0;
+}
+
+uint64_t act__kv_del(act__kvset_t *s, uint64_t key) {
+  uint64_t val;
+  uint32_t i;
+
+  if (s->map != NULL)
+    return (uint64_t)(uintptr_t)act__map_del(s->map, key);
+  for (i = 0; i < s->n; i++)
+    if (s->v[i].key == key) {
+      val = s->v[i].val;
+      s->v[i] = s->v[--s->n];
+      return val;
+    }
+  return 0;
+}
+
+size_t act__kv_count(const act__kvset_t *s) {
+  return s->map != NULL ? s->map->count : s->n;
+}
+
+typedef struct act__kv_each_ctx {
+  void (*cb)(void *arg, uint64_t key, uint64_t val);
+  void *arg;
+} act__kv_each_ctx_t;
+
+static void act__kv_each_map(void *arg, uint64_t key, void *val) {
+  act__kv_each_ctx_t *c = arg;
+
+  c->cb(c->arg, key, (uint64_t)(uintptr_t)val);
+}
+
+void act__kv_each(const act__kvset_t *s,
+                  void (*cb)(void *arg, uint64_t key, uint64_t val),
+                  void *arg) {
+  act__kv_each_ctx_t c = {cb, arg};
+  uint32_t i;
+
+  if (s->map != NULL) {
+    act__map_each(s->map, act__kv_each_map, &c);
+    return;
+  }
+  for (i = 0; i < s->n; i++)
+    cb(arg, s->v[i].key, s->v[i].val);
+}
+
+void act__kv_free(act__kvset_t *s) {
+  if (s->map != NULL) {
+    act__map_free(s->map);
+    free(s->map);
+  }
+  free(s->v);
+  memset(s, 0, sizeof(*s));
 }

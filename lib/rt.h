@@ -157,26 +157,36 @@ typedef struct act__bound {
   uint32_t cap;
 } act__bound_t;
 
-typedef struct act__link_set {
-  act_id_t *ids;
-  uint32_t n, cap;
-} act__link_set_t;
+/* A set of (key, value) pairs of nonzero ids and refs: links (id -> id),
+   monitors (ref -> id). A handful live in a small array; past
+   ACT__KV_SMALL they move to a hash map, so that a supervisor with a
+   hundred thousand children links and unlinks in constant time. */
+#define ACT__KV_SMALL 8
 
-typedef struct act__mon {
-  uint64_t ref;
-  act_id_t id; /* the watcher (monitors of me) or the target (mine) */
-} act__mon_t;
+typedef struct act__kv {
+  uint64_t key, val;
+} act__kv_t;
 
-typedef struct act__mon_set {
-  act__mon_t *v;
+typedef struct act__kvset {
+  act__kv_t *v;   /* small mode */
   uint32_t n, cap;
-} act__mon_set_t;
+  act__map_t *map; /* large mode (v is then unused) */
+} act__kvset_t;
+
+int act__kv_put(act__kvset_t *s, uint64_t key, uint64_t val);
+uint64_t act__kv_get(const act__kvset_t *s, uint64_t key); /* 0: none */
+uint64_t act__kv_del(act__kvset_t *s, uint64_t key);       /* the value */
+size_t act__kv_count(const act__kvset_t *s);
+void act__kv_each(const act__kvset_t *s,
+                  void (*cb)(void *arg, uint64_t key, uint64_t val),
+                  void *arg);
+void act__kv_free(act__kvset_t *s);
 
 /* What most actors never need, allocated on first use. */
 typedef struct act__extra {
-  act__link_set_t links;
-  act__mon_set_t watchers; /* who monitors me */
-  act__mon_set_t mons;     /* whom I monitor */
+  act__kvset_t links;    /* id -> id */
+  act__kvset_t watchers; /* who monitors me: ref -> watcher */
+  act__kvset_t mons;     /* whom I monitor: ref -> target */
   act__map_t timers;       /* timer id -> act__timer_t */
   act__map_t asks;         /* ask ref -> act__timer_t (timeout) or itself */
 } act__extra_t;
@@ -419,9 +429,9 @@ void act__timers_close(act__actor_t *a);
 int act__link_add(act__actor_t *a, act_id_t id);
 /* 1 if the link was there. */
 int act__link_del(act__actor_t *a, act_id_t id);
-int act__mon_add(act__mon_set_t *m, uint64_t ref, act_id_t id);
+int act__mon_add(act__kvset_t *m, uint64_t ref, act_id_t id);
 /* The id recorded with ref (and id, unless 0), removed; 0 if none. */
-act_id_t act__mon_del(act__mon_set_t *m, uint64_t ref, act_id_t id);
+act_id_t act__mon_del(act__kvset_t *m, uint64_t ref, act_id_t id);
 /* Record a pending ask (with its timeout timer, if any) / forget it. */
 int act__ask_track(act__actor_t *a, uint64_t ref, uint32_t timeout_ms);
 void act__ask_untrack(act__actor_t *a, uint64_t ref);

@@ -294,3 +294,72 @@ TEST_IMPL(spawn_notify_and_link) {
   t_rt_done(rt);
   return 0;
 }
+
+/* Many links (past the small array): every child's exit reaches the
+   parent, and the parent's exit reaches every child. */
+static int many_parent_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
+  act_id_t id;
+  int i;
+
+  if (m->type == ACT_MSG_EXIT) {
+    t_rec("parent EXIT %s", m->reason);
+    return 0;
+  }
+  if (m->type != ACT_MSG_USER)
+    return 0;
+  for (i = 0; i < 40; i++)
+    ASSERT(t_spawn_ctx(ctx, (t_beh_t *)b->data,
+                       ACT_SPAWN_LINK | (i % 2 ? ACT_SPAWN_LOCAL : 0),
+                       &id) == 0);
+  t_rec("parent spawned");
+  return 0;
+}
+
+static int many_child_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
+  (void)b;
+  if (m->type == ACT_MSG_USER)
+    act_exit(ctx, "error:child");
+  return 0;
+}
+
+static act_id_t many_ids[64];
+static int many_n;
+
+static void many_list_cb(void *arg, const act_info_t *info) {
+  (void)arg;
+  if (strcmp(info->plugin, "tbeh") == 0 && many_n < 64)
+    many_ids[many_n++] = info->id;
+}
+
+TEST_IMPL(links_many) {
+  act_runtime_t *rt = t_rt_start(2);
+  t_beh_t child = {.handle = many_child_handle};
+  t_beh_t parent = {.handle = many_parent_handle, .data = &child};
+  act_id_t p;
+  int i;
+
+  ASSERT(t_spawn(rt, &parent, ACT_SPAWN_TRAP_EXIT, NULL, &p) == 0);
+  ASSERT(act_runtime_send(rt, p, 0, NULL, 0) == 0);
+  ASSERT(t_wait_rec("parent spawned"));
+  ASSERT(t_wait_spawned(41));
+  /* Ten children crash: the trapping parent hears of each. */
+  ASSERT(act_runtime_list(rt, many_list_cb, NULL) == 0);
+  ASSERT_EQ(many_n, 41);
+  for (i = 0, many_n = 0; i < 41 && many_n < 10; i++)
+    if (many_ids[i] != p) {
+      ASSERT(act_runtime_send(rt, many_ids[i], 0, NULL, 0) == 0);
+      many_n++;
+    }
+  ASSERT(t_wait_count("parent EXIT error:child", 10));
+  /* The parent is killed: the thirty others go with it. */
+  ASSERT(act_runtime_kill(rt, p, NULL) == 0);
+  ASSERT(t_wait_count("exit ", 41));
+  ASSERT_EQ(t_count_rec("exit "), 41);
+  {
+    act_stats_t st;
+    act_runtime_stats(rt, &st);
+    ASSERT_EQ(st.actors, 0);
+  }
+  t_rt_done(rt);
+  return 0;
+}
