@@ -20,6 +20,8 @@ unsigned conn_live_actors;
 static unsigned conn_serial;
 
 static int conn_ops_grow(conn_t *c);
+static void conn_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf);
+static void conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 static int conn_actor_init(act_ctx_t *ctx, json_t *args, void **state);
 static int conn_actor_handle(act_ctx_t *ctx, void *state,
                              const act_msg_t *msg);
@@ -87,7 +89,7 @@ static void conn_free_ops(conn_t *c) {
 
 /* Free once both the socket and the actor are gone. */
 static void conn_maybe_free(conn_t *c) {
-  if (c->pipe_open || c->actor_live) return;
+  if (c->pipe_open || c->actor_live || c->linger_open) return;
   if (!c->internal) server_conn_gone(c);
   if (c->follow && conn_log_followers > 0) conn_log_followers--;
   conn_free_ops(c);
@@ -104,6 +106,12 @@ static void conn_on_close(uv_handle_t *h) {
   conn_maybe_free(c);
 }
 
+static void conn_on_linger_close(uv_handle_t *h) {
+  conn_t *c = h->data;
+  c->linger_open = 0;
+  conn_maybe_free(c);
+}
+
 void conn_close(conn_t *c, const char *why) {
   if (c->closing) return;
   c->closing = 1;
@@ -112,6 +120,8 @@ void conn_close(conn_t *c, const char *why) {
                why);
   if (c->pipe_open && !uv_is_closing((uv_handle_t *)&c->pipe))
     uv_close((uv_handle_t *)&c->pipe, conn_on_close);
+  if (c->linger_open && !uv_is_closing((uv_handle_t *)&c->linger))
+    uv_close((uv_handle_t *)&c->linger, conn_on_linger_close);
   /* The actor ends too; its asks and monitors go with it. Before its init
      ran, the init sees `closing` and ends it (an actor killed before its
      init would never call terminate, and the connection would leak). */
@@ -372,10 +382,42 @@ void conn_notify(conn_t *c, const char *method, json_t *params) {
 
 /* Close a client that said all it had to say once nothing is left to tell
    it: no request waiting, no subscription, nothing unwritten. */
+static void conn_on_shutdown(uv_shutdown_t *req, int status) {
+  (void)req;
+  (void)status;
+}
+
+static void conn_on_linger(uv_timer_t *t) {
+  conn_close(t->data, "refused");
+}
+
+/* The error line is out: half-close, and read (and drop) what the client
+   still sends until it closes, for at most a second. Closing at once would
+   make a client that is still writing fail with EPIPE before it reads why
+   it was refused. */
+static void conn_linger(conn_t *c) {
+  if (c->lingering) return;
+  c->lingering = 1;
+  if (c->eof || uv_timer_init(actord.loop, &c->linger) != 0) {
+    conn_close(c, "refused");
+    return;
+  }
+  c->linger.data = c;
+  c->linger_open = 1;
+  /* EOF for a client that reads to the end; its close callback has
+     nothing to do (the socket is closed by conn_close). */
+  c->sreq.data = c;
+  uv_shutdown(&c->sreq, (uv_stream_t *)&c->pipe, conn_on_shutdown);
+  uv_timer_start(&c->linger, conn_on_linger, 1000, 0);
+  /* Nothing is parsed any more; the line buffer is not needed. */
+  act_linebuf_free(&c->in);
+  uv_read_start((uv_stream_t *)&c->pipe, conn_on_alloc, conn_on_read);
+}
+
 static void conn_check_done(conn_t *c) {
   if (c->closing || c->internal) return;
   if (c->close_after_flush && !c->writing && c->out_len == 0) {
-    conn_close(c, "limit exceeded");
+    conn_linger(c);
     return;
   }
   if (c->eof && c->nops == 0 && !c->events && !c->follow && !c->writing &&
@@ -628,6 +670,11 @@ static void conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   size_t len;
   int rc;
 
+  if (c->lingering) {
+    /* Refused: drop the input, end at its end. */
+    if (nread < 0) conn_close(c, "refused");
+    return;
+  }
   if (nread < 0) {
     uv_read_stop(s);
     if (nread != UV_EOF) {

@@ -61,6 +61,8 @@ struct conn {
   unsigned closing : 1;
   unsigned eof : 1;               /* the client sent everything it will */
   unsigned close_after_flush : 1; /* a limit was hit: say why, then close */
+  unsigned lingering : 1;         /* said why; discarding input until EOF */
+  unsigned linger_open : 1;       /* the linger timer is initialised */
   unsigned writing : 1;
   unsigned dirty : 1;             /* on the server's list of unflushed */
   unsigned events : 1;            /* subscribed to events */
@@ -73,6 +75,8 @@ struct conn {
   char *wbuf; /* the write in flight */
   size_t wlen, wcap;
   uv_write_t wreq;
+  uv_timer_t linger; /* bounds the wait for a refused client's EOF */
+  uv_shutdown_t sreq;
 
   conn_op_t **ops;
   size_t nbuckets, nops;
