@@ -30,30 +30,21 @@ static const struct cmd_option cmd_exec_options[] = {
      "run the program in DIR"},
     {NULL, 0, NULL, 0, NULL, 0, NULL}};
 
-static const struct {
-  const char *name;
-  int number;
-} cmd_exec_signals[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
-    {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
-    {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
-    {"STOP", SIGSTOP}, {"WINCH", SIGWINCH}, {NULL, 0}};
-
-/* "TERM", "SIGTERM", "sigterm" or "15" as "SIGTERM"; NULL if unknown. */
+/* "TERM", "SIGTERM", "sigterm" or "15" as "TERM" (the C library's own
+   names, so every signal of the system is known); NULL if none. */
 static const char *cmd_exec_signal(const char *word) {
-  const char *w = word;
-  int n;
+  const char *w = word, *abbrev;
+  char *end;
+  long n;
 
   if (strncasecmp(w, "SIG", 3) == 0) w += 3;
   if (isdigit((unsigned char)w[0])) {
-    n = atoi(w);
-    for (int i = 0; cmd_exec_signals[i].name; i++)
-      if (cmd_exec_signals[i].number == n) return cmd_exec_signals[i].name;
-    return NULL;
+    n = strtol(w, &end, 10);
+    return *end == '\0' && n > 0 && n < NSIG ? sigabbrev_np((int)n) : NULL;
   }
-  for (int i = 0; cmd_exec_signals[i].name; i++)
-    if (strcasecmp(cmd_exec_signals[i].name, w) == 0)
-      return cmd_exec_signals[i].name;
+  for (int i = 1; i < NSIG; i++)
+    if ((abbrev = sigabbrev_np(i)) != NULL && strcasecmp(abbrev, w) == 0)
+      return abbrev;
   return NULL;
 }
 
