@@ -8,6 +8,7 @@
 #   sh tests/bench/compare.sh build/bin/actor-bench build/bench
 #
 # A peer that is not installed is skipped with a line that says so.
+# ACTOR_BENCH_OPTS passes options to actor-bench (e.g. --spread).
 bench=${1:?usage: compare.sh ACTOR-BENCH PEER-DIR}
 peers=${2:?usage: compare.sh ACTOR-BENCH PEER-DIR}
 here=$(dirname "$0")
@@ -35,7 +36,8 @@ run() {
   rt=$1
   shift
   case $rt in
-  actord) set -- "$bench" "$@" ;;
+  # shellcheck disable=SC2086
+  actord) set -- "$bench" ${ACTOR_BENCH_OPTS:-} "$@" ;;
   erlang) set -- erl +S 2 +P 4000000 -noshell -pa "$peers" \
             -run actor_bench main "$@" ;;
   caf) set -- "$peers/caf-bench" "$@" ;;
