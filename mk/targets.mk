@@ -16,11 +16,15 @@ INSTALL     ?= install
 
 # The installed plugin directory is compiled into actord; rebuild what uses
 # it when PREFIX changes (make; make install PREFIX=/opt/x), by keeping the
-# value in a file that changes only when the value does.
+# value in a file whose time changes only when the value does (make looks
+# at the time again after running the recipe).
 PREFIX_STAMP := $(BUILD)/.prefix
-$(shell mkdir -p $(BUILD) && { echo '$(pluginsdir)' | cmp -s - $(PREFIX_STAMP) || \
-  echo '$(pluginsdir)' > $(PREFIX_STAMP); })
+$(PREFIX_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(pluginsdir)' | cmp -s - $@ || echo '$(pluginsdir)' > $@
 $(OBJ)/daemon/main.o: $(PREFIX_STAMP)
+.PHONY: FORCE
+FORCE:
 
 # Turn a dist/*.in template into the installed file.
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(libdir)|g' \
