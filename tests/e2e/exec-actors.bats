@@ -64,6 +64,32 @@ no_zombies() { ! ps --ppid "$(_daemon_pid)" -o stat= | grep -q Z; }
   [ "$(printf '%s\n' "$xs" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 1000 ]
 }
 
+@test "output that is not UTF-8 is shown as U+FFFD; long lines split between characters" {
+  # 700 two-byte characters: 1400 bytes on one line.
+  ctl exec --name utf --restart temporary -- sh -c 'printf "bad:\377\376!\n"; i=0; while [ $i -lt 700 ]; do printf "\303\251"; i=$((i+1)); done; echo' >/dev/null
+  wait_for eval 'log_lines utf | grep -q "^program .* ended"'
+  logged utf $'bad:\xef\xbf\xbd\xef\xbf\xbd!'
+  pieces=$(log_lines utf | grep -E '^(é)+$')
+  [ "$(printf '%s\n' "$pieces" | wc -l)" -eq 2 ]
+  [ "$(printf '%s' "$pieces" | tr -d '\n' | wc -c)" -eq 1400 ]
+}
+
+@test "stdin is bounded: a program that does not read gets no more than 1 MiB queued" {
+  ctl exec --name deaf -- sleep 1000 >/dev/null
+  wait_for pid_of deaf
+  big=$(head -c 600000 /dev/zero | tr '\0' a)
+  refused=0
+  for i in 1 2 3 4; do
+    reply=$(rpc actor.call "{\"target\":\"deaf\",\"message\":\"$big\"}") || true
+    if printf '%s\n' "$reply" | jq -e '.result.error.kind == "mailbox_full"' >/dev/null; then
+      refused=1
+      printf '%s\n' "$reply" | jq -e '.result.error.message | test("^stdin: the program has not read the last [0-9]+ bytes")' >/dev/null
+    fi
+  done
+  [ "$refused" -eq 1 ]
+  ctl stop deaf
+}
+
 @test "a JSON string is written to stdin as a line; any call answers with the pid" {
   ctl exec --name reader -- /bin/sh -c 'while read l; do echo "got:$l"; done; echo eof' >/dev/null
   wait_for pid_of reader
