@@ -36,7 +36,8 @@ no_zombies() { ! ps --ppid "$(_daemon_pid)" -o stat= | grep -q Z; }
   wait_for pid_of sleeper
   pid=$(pid_of sleeper)
   [ "$pid" != "$(_daemon_pid)" ]
-  [ "$(cat /proc/$pid/comm)" = sleep ]
+  # The launcher (actord itself) becomes the program within moments.
+  wait_for grep -qx sleep "/proc/$pid/comm"
   json_assert "any(.[]; .id == $id and .plugin == \"exec\" and .pid == $pid)" "$(ctl -o json ps)"
   run ctl -o json inspect sleeper
   json_assert ".pid == $pid and .data.argv == [\"sleep\",\"1000\"] and .data.running and .data.stdin_open and .trap_exit" "$output"
