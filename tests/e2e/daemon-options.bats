@@ -200,3 +200,19 @@ PY
   grep -q 'not admitted' "$D/log"
   other_stop
 }
+
+@test "SIGHUP loads the plugins of a new plugin directory" {
+  [ -f "$TEST_PLUGIN_DIR/example.so" ] || skip "test plugins not built"
+  D=$BATS_TEST_TMPDIR/d
+  mkdir -p "$D/more"
+  cp "$TEST_PLUGIN_DIR/example.so" "$D/more/"
+  printf '{}' >"$D/config.json"
+  other_start --ephemeral -c "$D/config.json"
+  run other_rpc plugin.list
+  json_assert 'all(.result[]; .name != "kv")' "$output"
+  printf '{"plugin_dirs": ["%s"]}' "$D/more" >"$D/config.json"
+  kill -HUP "$OPID"
+  has_example() { other_rpc plugin.list | jq -e 'any(.result[]; .name == "kv")' >/dev/null; }
+  wait_for has_example
+  other_stop
+}
