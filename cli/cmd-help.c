@@ -23,7 +23,7 @@ static int cmd_help_exec(struct cmd_ctx *ctx, const struct cmd_args *args) {
     output_printf("%s\n", (*e)->summary);
   }
   output_puts("'help COMMAND' shows a command's arguments and options.\n");
-  if (ctx->shell != NULL)
+  if (ctx->shell != NULL && !ctx->in_script)
     output_puts("'events' and 'logs -f' follow in the background ('events "
                 "off', 'logs off' stop); Ctrl-D, 'exit' or 'quit' leave.\n");
   return CMD_OK;
