@@ -2,7 +2,7 @@
  * exec.c - the built-in "exec" behaviour: an OS program under supervision.
  *
  * The program is started with uv_spawn on the actor's own scheduler loop, in
- * a session (and so a process group) of its own, with socket pairs for its
+ * a process group of its own (setsid), with socket pairs for its
  * stdin, stdout and stderr, and a fourth that guards against actord's death
  * (see exec_launch). Everything that follows happens in libuv callbacks on
  * that loop:
@@ -1027,7 +1027,7 @@ static int exec_init(act_ctx_t *ctx, json_t *args, void **state) {
   po.args = lv;
   po.env = envp;
   po.cwd = x->cwd;
-  /* A session of its own: its own process group (pgid = pid, from the
+  /* setsid(): its own process group (pgid = pid, from the
      start, so a stop cannot miss it), and no controlling terminal of the
      daemon's to take signals from. */
   po.flags = UV_PROCESS_DETACHED;

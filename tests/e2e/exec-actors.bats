@@ -41,7 +41,7 @@ no_zombies() { ! ps --ppid "$(_daemon_pid)" -o stat= | grep -q Z; }
   json_assert "any(.[]; .id == $id and .plugin == \"exec\" and .pid == $pid)" "$(ctl -o json ps)"
   run ctl -o json inspect sleeper
   json_assert ".pid == $pid and .data.argv == [\"sleep\",\"1000\"] and .data.running and .data.stdin_open and .trap_exit" "$output"
-  # Its own process group and session.
+  # Its own process group.
   [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ]
   ctl stop sleeper
   wait_for gone "$pid"
