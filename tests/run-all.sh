@@ -140,7 +140,8 @@ run_bats_file() {
 
 # Count the tests of one TAP file.
 count_tap() {
-  local n=$1 file=$2 tap=$tmp/bats/$n.tap rc plan=0 seen=0 line name
+  local n=$1 file=$2
+  local tap=$tmp/bats/$n.tap rc plan=0 seen=0 line name
   local cur='' curout=$tmp/bats/$n.cur
   rc=$(cat "$tmp/bats/$n.rc" 2>/dev/null || echo 1)
   local rel=${file#"$root"/}

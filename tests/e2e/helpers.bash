@@ -307,7 +307,7 @@ rpc_raw() {
   local deadline=$(($(_now_us) + ${RPC_TIMEOUT:-10} * 1000000))
   coproc _RPC { exec socat -t 5 - "UNIX-CONNECT:$SOCK" 2>/dev/null 3>&-; }
   local in=${_RPC[1]} out=${_RPC[0]} pid=$_RPC_PID
-  printf '%s\n' "$line" >&"$in" 2>/dev/null || rc=1
+  printf '%s\n' "$line" 1>&"$in" 2>/dev/null || rc=1
   while [ "$rc" -eq 0 ] && [ "$n" -lt "$count" ]; do
     local left=$(((deadline - $(_now_us)) / 1000))
     if [ "$left" -le 0 ]; then
