@@ -310,3 +310,36 @@ wait_in_background() {
   [ "${lines[0]}" = '{"b":true}' ]
   [ "${#lines[@]}" -eq 2 ]
 }
+
+@test "-o json: every command but the streams prints exactly one JSON document" {
+  one_doc() {
+    local out
+    out=$("$ACTORCTL" -s "$SOCK" -o json "$@") || {
+      echo "failed: $*" >&2
+      return 1
+    }
+    [ "$(printf '%s\n' "$out" | jq -s length)" -eq 1 ] || {
+      echo "not one JSON document: $* -> $out" >&2
+      return 1
+    }
+  }
+  one_doc spawn counter --name js1
+  one_doc spawn echo --name js2 --restart temporary
+  one_doc send js1 '{"inc":1}'
+  one_doc call js1 '{"get":true}'
+  one_doc ps
+  one_doc tree
+  one_doc inspect js1
+  id=$(ctl spawn echo --restart temporary)
+  one_doc register js3 "$id"
+  one_doc whereis js3
+  one_doc unregister js3
+  one_doc restart js1
+  one_doc plugins
+  one_doc stats
+  one_doc daemon status
+  one_doc load "$TEST_PLUGIN_DIR/example.so"
+  one_doc unload kv
+  one_doc kill js2
+  one_doc stop js1
+}
