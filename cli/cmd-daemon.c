@@ -19,6 +19,8 @@
 
 /* How long start and stop wait for the daemon when -t is not given. */
 #define CMD_DAEMON_WAIT_MS 10000
+/* How long a daemon may take to answer after `actord -d` said it listens. */
+#define CMD_DAEMON_GRACE_MS 2000
 
 static const char *const cmd_daemon_subs[] = {"start", "stop", "status",
                                               NULL};
@@ -111,6 +113,7 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
   char **av, *prog;
   long pid;
   pid_t child;
+  int64_t exited_at = 0;
   int i, ac = 0, wstatus, pause = 1, exited = 0, null, err[2];
 
   if ((pid = cmd_daemon_probe(ctx)) >= 0) {
@@ -179,6 +182,18 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
       }
     }
     if ((pid = cmd_daemon_probe(ctx)) >= 0) break;
+    /* actord -d leaves with 0 once it listens, so a daemon that still does
+       not answer a moment later never started (it printed its usage, or
+       another option made it leave). */
+    if (exited && exited_at == 0) exited_at = cmd_now_ms();
+    if (exited_at > 0 && cmd_now_ms() - exited_at > CMD_DAEMON_GRACE_MS) {
+      if (err[0] >= 0) close(err[0]);
+      cmd_daemon_replay();
+      output_error("daemon start: %s exited without starting a daemon on %s",
+                   prog, ctx->socket_path);
+      free(prog);
+      return CMD_ERROR;
+    }
     if (cmd_now_ms() >= deadline) {
       if (err[0] >= 0) close(err[0]);
       cmd_daemon_replay();

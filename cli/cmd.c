@@ -265,6 +265,15 @@ int cmd_execute(struct cmd_ctx *ctx, int argc, char **argv) {
 
   if (argc < 1) return CMD_OK;
   if ((entry = cmd_find(argv[0], 0)) == NULL) return CMD_USAGE;
+  /* "COMMAND --help" is a question, not a mistake: answer it, as long as
+     the word is the command's and not its program's (exec, daemon). */
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      cmd_help(entry);
+      return CMD_OK;
+    }
+    if ((entry->flags & CMD_FIRSTARG) && !cmd_is_option(argv[i])) break;
+  }
   if ((status = cmd_parse(entry, argc, argv, &args)) != CMD_OK) return status;
   cmd_start_clock(ctx);
   status = entry->exec(ctx, &args);

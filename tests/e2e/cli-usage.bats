@@ -288,3 +288,15 @@ teardown() {
       { echo "actorctl.1 lacks $c" >&2; false; }
   done
 }
+
+@test "COMMAND --help prints that command's help and exits 0" {
+  run "$ACTORCTL" kill --help
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "usage: actorctl kill TARGET [--reason REASON]" ]
+  run "$ACTORCTL" call c1 '{}' -h
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "usage: actorctl call "* ]]
+  # After exec's program the words are the program's own.
+  run "$ACTORCTL" exec -- ls --help
+  [ "$status" -eq 5 ]
+}
