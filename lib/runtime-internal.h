@@ -9,7 +9,9 @@
  * Facts about the runtime a behaviour can rely on:
  *
  *   - Orderly stop (act_runtime_stop): first every actor spawned with
- *     act_spawn_opts_t.supervisor == 0 receives an ordinary, trappable exit
+ *     act_spawn_opts_t.supervisor == 0 (or naming a supervisor that is no
+ *     longer alive, checked again as actors go) receives an ordinary,
+ *     trappable exit
  *     signal with reason "shutdown" and from == 0. A supervisor traps exits,
  *     so it sees this as an ACT_MSG_EXIT with from == 0 (or from == its own
  *     supervisor, when that one stops it): it then stops its children in

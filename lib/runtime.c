@@ -508,29 +508,52 @@ int act_runtime_attach(act_runtime_t *rt, uv_loop_t *loop, int *sched) {
 
 unsigned act_runtime_threads(const act_runtime_t *rt) { return rt->nthreads; }
 
-/* Collect the ids of live actors (only those without supervisor when
-   roots_only), to send them exit signals without holding locks. */
+/* Collect the ids of live actors with their supervisors, to send them exit
+   signals without holding locks. */
 typedef struct act__idvec {
-  act_id_t *v;
+  act_id_t *v;   /* ids */
+  act_id_t *sup; /* their supervisors */
   size_t n, cap;
-  int roots_only;
 } act__idvec_t;
 
 static void act__idvec_add(void *arg, uint64_t key, void *val) {
   act__idvec_t *iv = arg;
   act__actor_t *a = val;
 
-  if (iv->roots_only && a->supervisor != 0)
-    return;
   if (iv->n == iv->cap) {
     size_t cap = iv->cap ? iv->cap * 2 : 64;
     act_id_t *v = realloc(iv->v, cap * sizeof(*v));
+    act_id_t *sup;
     if (v == NULL)
       return; /* those not signalled are stopped by the next phase */
     iv->v = v;
+    sup = realloc(iv->sup, cap * sizeof(*sup));
+    if (sup == NULL)
+      return;
+    iv->sup = sup;
     iv->cap = cap;
   }
-  iv->v[iv->n++] = key;
+  iv->v[iv->n] = key;
+  iv->sup[iv->n] = a->supervisor;
+  iv->n++;
+}
+
+/* Keep only the roots of the supervision tree: actors without a
+   supervisor, or whose supervisor is not alive (it would never stop
+   them). */
+static void act__idvec_roots(act__idvec_t *iv) {
+  act__map_t ids;
+  size_t i, k = 0;
+
+  act__map_init(&ids);
+  for (i = 0; i < iv->n; i++)
+    if (act__map_put(&ids, iv->v[i], iv) != 0)
+      break; /* no memory: the roots known so far; phase 2 does the rest */
+  for (i = 0; i < iv->n; i++)
+    if (iv->sup[i] == 0 || act__map_get(&ids, iv->sup[i]) == NULL)
+      iv->v[k++] = iv->v[i];
+  iv->n = k;
+  act__map_free(&ids);
 }
 
 static void act__idvec_add_val(void *arg, void *val) {
@@ -619,6 +642,8 @@ static int act__stop_wait(act_runtime_t *rt, uint64_t deadline_ms,
 
 int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms) {
   act__sched_t *inl = NULL;
+  act__map_t signalled;
+  uint64_t round_ms;
   act__idvec_t iv;
   uint64_t start, deadline;
   unsigned i;
@@ -646,24 +671,42 @@ int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms) {
   deadline = start + timeout_ms;
 
   /* Phase 1: the roots of the tree get a trappable "shutdown", so that
-     supervisors stop their children in order. */
+     supervisors stop their children in order. In rounds: an actor that
+     named as its supervisor one that has gone without stopping it is a
+     root in its turn. Rounds come quickly at first, then less often, so a
+     slow shutdown of a big tree does not keep this thread busy. */
   memset(&iv, 0, sizeof(iv));
-  iv.roots_only = 1;
-  act__collect_all(rt, &iv);
-  for (j = 0; j < iv.n; j++)
-    act__kill_from_outside(rt, iv.v[j], "shutdown", 0);
-  done = act__stop_wait(rt, start + timeout_ms / 2, inl);
+  act__map_init(&signalled);
+  for (round_ms = 10;; round_ms = round_ms < 500 ? round_ms * 2 : 500) {
+    uint64_t now = act_runtime_now_ms(), until;
+    iv.n = 0;
+    act__collect_all(rt, &iv);
+    act__idvec_roots(&iv);
+    for (j = 0; j < iv.n; j++) {
+      if (act__map_get(&signalled, iv.v[j]) != NULL)
+        continue;
+      if (act__map_put(&signalled, iv.v[j], &iv) != 0)
+        break;
+      act__kill_from_outside(rt, iv.v[j], "shutdown", 0);
+    }
+    until = now + round_ms < start + timeout_ms / 2 ? now + round_ms
+                                                    : start + timeout_ms / 2;
+    done = act__stop_wait(rt, until, inl);
+    if (done || until >= start + timeout_ms / 2)
+      break;
+  }
+  act__map_free(&signalled);
 
   /* Phase 2: whatever still lives cannot refuse. */
   if (!done) {
     iv.n = 0;
-    iv.roots_only = 0;
     act__collect_all(rt, &iv);
     for (j = 0; j < iv.n; j++)
       act__kill_from_outside(rt, iv.v[j], "shutdown", 1);
     done = act__stop_wait(rt, deadline, inl);
   }
   free(iv.v);
+  free(iv.sup);
   if (!done)
     err = ACT_ETIMEDOUT;
 
