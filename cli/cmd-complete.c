@@ -61,6 +61,6 @@ const struct cmd_entry cmd_complete_entry = {
     .usage = "-- WORD...",
     .summary = "print completion candidates for the last word",
     .complete = {CMD_C_NONE},
-    .flags = CMD_HIDDEN | CMD_NOPREFIX | CMD_OFFLINE,
+    .flags = CMD_HIDDEN | CMD_NOPREFIX,
     .exec = cmd_complete_exec,
 };

@@ -38,6 +38,5 @@ const struct cmd_entry cmd_help_entry = {
     .usage = "[COMMAND]",
     .summary = "list the commands, or show one command's usage and options",
     .complete = {CMD_C_COMMAND},
-    .flags = CMD_OFFLINE,
     .exec = cmd_help_exec,
 };

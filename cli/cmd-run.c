@@ -40,6 +40,5 @@ const struct cmd_entry cmd_run_entry = {
     .usage = "FILE [--keep-going]",
     .summary = "run the commands of FILE ('-': standard input), one per line",
     .complete = {CMD_C_FILE},
-    .flags = CMD_OFFLINE,
     .exec = cmd_run_exec,
 };

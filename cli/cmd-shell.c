@@ -26,6 +26,6 @@ const struct cmd_entry cmd_shell_entry = {
     .summary = "an interactive shell with completion, history and live "
                "events",
     .complete = {CMD_C_NONE},
-    .flags = CMD_NOPREFIX | CMD_OFFLINE,
+    .flags = CMD_NOPREFIX,
     .exec = cmd_shell_exec,
 };

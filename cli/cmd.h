@@ -49,7 +49,6 @@ struct cmd_option {
 
 #define CMD_HIDDEN 0x1   /* not listed by help nor completed (__complete) */
 #define CMD_NOPREFIX 0x2 /* found by full name or alias only */
-#define CMD_OFFLINE 0x4  /* does not talk to the daemon by itself */
 #define CMD_FIRSTARG 0x8 /* options end at the first positional argument:
                             what follows belongs to someone else */
 
