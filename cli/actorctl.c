@@ -36,7 +36,6 @@ static int actorctl_main(int argc, char **argv) {
 
   memset(&ctx, 0, sizeof(ctx));
   ctx.timeout_ms = -1;
-  ctx.argv0 = argv[0];
   opterr = 0;
   /* '+': the global options end at the command's name. */
   while ((c = getopt_long(argc, argv, "+:s:o:t:qhV", actorctl_long, NULL)) !=

@@ -292,12 +292,14 @@ void cmd_help(const struct cmd_entry *entry) {
   if (entry->options == NULL || entry->options[0].name == NULL) return;
   output_puts("options:\n");
   for (o = entry->options; o->name != NULL; o++) {
+    /* A repeatable option says so with "...", as in the usage line. */
+    const char *more = (o->flags & CMD_OPT_REPEAT) ? "..." : "";
     if (o->short_name)
-      snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
-               o->arg ? " " : "", o->arg ? o->arg : "");
+      snprintf(left, sizeof(left), "-%c, --%s%s%s%s", o->short_name, o->name,
+               o->arg ? " " : "", o->arg ? o->arg : "", more);
     else
-      snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
-               o->arg ? o->arg : "");
+      snprintf(left, sizeof(left), "    --%s%s%s%s", o->name,
+               o->arg ? " " : "", o->arg ? o->arg : "", more);
     output_puts("  ");
     output_pad(left, 28);
     output_printf(" %s\n", o->help);

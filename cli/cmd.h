@@ -96,7 +96,6 @@ struct cmd_ctx {
   struct client *client; /* the connection, opened on first use */
   struct shell *shell;   /* the interactive shell running the command */
   int in_script;     /* run by `run` or a non-terminal shell */
-  const char *argv0; /* how actorctl was started, for daemon start */
   /* While a request waits, these descriptors are served too: the shell's
      follow connections keep printing during a long call. */
   int nwatch;

@@ -81,12 +81,6 @@ void output_json_line(const json_t *value) {
   output_write("\n", 1);
 }
 
-void output_json_pretty(const json_t *value) {
-  json_dump_callback(value, output_dump_cb, NULL,
-                     JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-  output_write("\n", 1);
-}
-
 size_t output_pending(void) { return output_len; }
 
 int output_flush(void) {

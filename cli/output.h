@@ -20,8 +20,6 @@ void output_pad(const char *s, size_t width);
 void output_json(const json_t *value);
 /* One line of compact JSON (value borrowed). */
 void output_json_line(const json_t *value);
-/* Pretty JSON for people, indented by two (value borrowed). */
-void output_json_pretty(const json_t *value);
 /* Bytes waiting in the buffer. */
 size_t output_pending(void);
 /* Write what is buffered to standard output; 0, or -1 when stdout is gone. */
