@@ -367,7 +367,9 @@ static void main_ready(void) {
   if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
     dup2(fd, 0);
     dup2(fd, 1);
-    if (main_s.log_file != NULL) dup2(fd, 2);
+    /* Without -L the log is only in memory (logs.read): a detached daemon
+       must not hold its starter's terminal or pipe open. */
+    dup2(fd, 2);
     if (fd > 2) close(fd);
   }
   if (chdir("/") != 0) {
@@ -679,6 +681,10 @@ int main(int argc, char **argv) {
     snprintf(actord.name, sizeof(actord.name), "actord");
 
   main_parse(argc, argv);
+  /* A detached daemon keeps nothing its starter left open (a pipe a shell
+     waits on, say). */
+  if (main_s.daemonize)
+    for (int fd = 3; fd < 1024; fd++) close(fd);
   if (logs_open(main_s.log_level, main_s.log_file) != 0) exit(1);
   if (actord.config_path != NULL) {
     if (config_read(actord.config_path, &main_s.config, err, sizeof(err)) != 0)
