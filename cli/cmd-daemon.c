@@ -301,6 +301,26 @@ static int cmd_daemon_status(struct cmd_ctx *ctx) {
   return CMD_OK;
 }
 
+/* What may follow `daemon stop` and `daemon status`: nothing but global
+   options. */
+static int cmd_daemon_sub_exec(struct cmd_ctx *ctx,
+                               const struct cmd_args *args) {
+  return CMD_OK;
+}
+
+static const struct cmd_entry cmd_daemon_sub_entry = {
+    .name = "daemon",
+    .alias = NULL,
+    .options = NULL,
+    .min_args = 0,
+    .max_args = 0,
+    .usage = "start [ACTORD OPTIONS] | stop | status",
+    .summary = "start actord in the background, stop it, or report it",
+    .complete = {CMD_C_NONE},
+    .flags = CMD_HIDDEN,
+    .exec = cmd_daemon_sub_exec,
+};
+
 static int cmd_daemon_exec(struct cmd_ctx *ctx, const struct cmd_args *args) {
   const char *sub = args->argv[0];
 
@@ -313,9 +333,18 @@ static int cmd_daemon_exec(struct cmd_ctx *ctx, const struct cmd_args *args) {
     return CMD_USAGE;
   }
   if (args->argc > 1) {
-    output_error("daemon %s: too many arguments, starting at '%s'", sub,
-                 args->argv[1]);
-    return CMD_USAGE;
+    /* Only `start` hands its words on; after stop and status they are
+       global options (daemon status -o json), or a mistake. */
+    struct cmd_args more;
+    int status;
+
+    args->argv[0] = (char *)cmd_daemon_sub_entry.name;
+    status = cmd_parse(&cmd_daemon_sub_entry, args->argc, args->argv, &more);
+    args->argv[0] = (char *)sub;
+    if (status != CMD_OK) return status;
+    status = cmd_apply_globals(ctx, &more);
+    cmd_args_free(&more);
+    if (status != CMD_OK) return status;
   }
   /* The waits of start and stop have their own bound. */
   ctx->deadline = 0;

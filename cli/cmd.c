@@ -92,12 +92,30 @@ static int cmd_is_option(const char *w) {
   return isalpha((unsigned char)w[1]);
 }
 
+/* The global options that may also follow the command's name, as people
+   write them (`actorctl ps -o json`); a command's own option of the same
+   spelling comes first. -t is short only, since --timeout is call's and
+   wait's own. */
+static const char *const cmd_formats[] = {"table", "json", NULL};
+static const struct cmd_option cmd_global_options[] = {
+    {"output", 'o', "table|json", CMD_C_CHOICE, cmd_formats, 0,
+     "print for people (table) or as JSON"},
+    {"json", 0, NULL, CMD_C_NONE, NULL, 0, "the same as -o json"},
+    {"quiet", 'q', NULL, CMD_C_NONE, NULL, 0, "print only what is asked for"},
+    {"global-timeout", 't', "TIMEOUT_MS", CMD_C_NONE, NULL, CMD_OPT_SHORT,
+     "bound the whole request"},
+    {NULL, 0, NULL, 0, NULL, 0, NULL}};
+
 static const struct cmd_option *cmd_find_long(const struct cmd_entry *entry,
                                               const char *name, size_t len) {
   const struct cmd_option *o;
 
   for (o = entry->options; o != NULL && o->name != NULL; o++)
     if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) return o;
+  for (o = cmd_global_options; o->name != NULL; o++)
+    if (!(o->flags & CMD_OPT_SHORT) && strlen(o->name) == len &&
+        strncmp(o->name, name, len) == 0)
+      return o;
   return NULL;
 }
 
@@ -107,7 +125,37 @@ static const struct cmd_option *cmd_find_short(const struct cmd_entry *entry,
 
   for (o = entry->options; o != NULL && o->name != NULL; o++)
     if (o->short_name == c) return o;
+  for (o = cmd_global_options; o->name != NULL; o++)
+    if (o->short_name == c) return o;
   return NULL;
+}
+
+int cmd_apply_globals(struct cmd_ctx *ctx, const struct cmd_args *args) {
+  for (int i = 0; i < args->nopts; i++) {
+    const struct cmd_option *o = args->opts[i].opt;
+    const char *v = args->opts[i].value;
+
+    if (o < cmd_global_options ||
+        o >= cmd_global_options + sizeof(cmd_global_options) /
+                                      sizeof(cmd_global_options[0]))
+      continue;
+    if (strcmp(o->name, "json") == 0) {
+      ctx->json = 1;
+    } else if (strcmp(o->name, "quiet") == 0) {
+      ctx->quiet = 1;
+    } else if (strcmp(o->name, "output") == 0) {
+      if (strcmp(v, "json") != 0 && strcmp(v, "table") != 0) {
+        output_error("invalid output format '%s': expected table or json", v);
+        return CMD_USAGE;
+      }
+      ctx->json = strcmp(v, "json") == 0;
+    } else {
+      long long ms = cmd_number(args->entry, "-t", v);
+      if (ms < 0) return CMD_USAGE;
+      ctx->timeout_ms = (long)ms;
+    }
+  }
+  return CMD_OK;
 }
 
 static void cmd_add_opt(struct cmd_args *args, const struct cmd_option *o,
@@ -261,6 +309,7 @@ int cmd_args_has(const struct cmd_args *args, const char *name) {
 int cmd_execute(struct cmd_ctx *ctx, int argc, char **argv) {
   const struct cmd_entry *entry;
   struct cmd_args args;
+  struct cmd_ctx saved;
   int status;
 
   if (argc < 1) return CMD_OK;
@@ -275,8 +324,16 @@ int cmd_execute(struct cmd_ctx *ctx, int argc, char **argv) {
     if ((entry->flags & CMD_FIRSTARG) && !cmd_is_option(argv[i])) break;
   }
   if ((status = cmd_parse(entry, argc, argv, &args)) != CMD_OK) return status;
-  cmd_start_clock(ctx);
-  status = entry->exec(ctx, &args);
+  /* Global options after the command hold for this command only (in the
+     shell and in `run`, the next line starts from the first ones). */
+  saved = *ctx;
+  if ((status = cmd_apply_globals(ctx, &args)) == CMD_OK) {
+    cmd_start_clock(ctx);
+    status = entry->exec(ctx, &args);
+  }
+  ctx->json = saved.json;
+  ctx->quiet = saved.quiet;
+  ctx->timeout_ms = saved.timeout_ms;
   cmd_args_free(&args);
   return status;
 }

@@ -36,6 +36,7 @@ enum cmd_complete {
 };
 
 #define CMD_OPT_REPEAT 0x1 /* may be given more than once (--env) */
+#define CMD_OPT_SHORT 0x2  /* has no long spelling on the command line */
 
 struct cmd_option {
   const char *name;         /* long name, without "--" */
@@ -115,6 +116,10 @@ const struct cmd_entry *cmd_find(const char *name, int quiet);
 int cmd_parse(const struct cmd_entry *entry, int argc, char **argv,
               struct cmd_args *args);
 void cmd_args_free(struct cmd_args *args);
+/* Apply the global options (-o, --json, -q, -t) found among a command's
+   parsed options to ctx; CMD_OK, or CMD_USAGE after saying what was
+   wrong. cmd_execute restores ctx after the command. */
+int cmd_apply_globals(struct cmd_ctx *ctx, const struct cmd_args *args);
 /* Find, parse and run one command; returns its exit status. */
 int cmd_execute(struct cmd_ctx *ctx, int argc, char **argv);
 

@@ -343,3 +343,23 @@ wait_in_background() {
   one_doc kill js2
   one_doc stop js1
 }
+
+@test "-o, --json, -q and -t may also follow the command, for that command only" {
+  ctl spawn counter --name after1 >/dev/null
+  run ctl ps -o json
+  [ "$status" -eq 0 ]
+  json_assert 'map(select(.name == "after1")) | length == 1' "$output"
+  run ctl inspect after1 --json
+  json_assert '.name == "after1"' "$output"
+  run ctl daemon status -o json
+  json_assert ".pid == $DAEMON_PID" "$output"
+  run ctl -o json plugins -o table
+  [[ "${lines[0]}" =~ ^NAME ]]
+  printf 'whereis after1 -o json\nwhereis after1\n' >"$BATS_TEST_TMPDIR/script"
+  run ctl run "$BATS_TEST_TMPDIR/script"
+  json_assert '.id | type == "number"' "${lines[0]}"
+  [[ "${lines[1]}" =~ ^[0-9]+$ ]]
+  ctl spawn crash --name after2 >/dev/null
+  run ctl call after2 '{"noreply":true}' -t 200
+  [ "$status" -eq 4 ]
+}

@@ -300,3 +300,13 @@ teardown() {
   run "$ACTORCTL" exec -- ls --help
   [ "$status" -eq 5 ]
 }
+
+@test "global options after the command are checked too" {
+  run "$ACTORCTL" ps -o yaml
+  [ "$status" -eq 2 ]
+  [ "$output" = "actorctl: invalid output format 'yaml': expected table or json" ]
+  run "$ACTORCTL" daemon status extra
+  [ "$status" -eq 2 ]
+  run "$ACTORCTL" ps -q -o json
+  [ "$status" -eq 5 ]
+}
