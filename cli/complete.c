@@ -82,15 +82,26 @@ static void complete_kind(struct cmd_ctx *ctx, enum cmd_complete kind,
   }
 }
 
+static const char *const complete_formats[] = {"table", "json", NULL};
+
+/* -o and -t may follow the command too (cmd.c): they take a value. */
+static const struct cmd_option complete_globals[] = {
+    {"output", 'o', "FORMAT", CMD_C_CHOICE, complete_formats, 0, ""},
+    {"", 't', "MS", CMD_C_NONE, NULL, 0, ""},
+    {NULL, 0, NULL, 0, NULL, 0, NULL}};
+
 static const struct cmd_option *complete_option(const struct cmd_entry *entry,
                                                 const char *word) {
-  const struct cmd_option *o;
+  const struct cmd_option *lists[2] = {entry->options, complete_globals};
 
-  for (o = entry->options; o != NULL && o->name != NULL; o++) {
-    if (word[1] == '-' && strcmp(word + 2, o->name) == 0) return o;
-    if (word[1] != '-' && word[1] == o->short_name && word[2] == '\0')
-      return o;
-  }
+  for (int l = 0; l < 2; l++)
+    for (const struct cmd_option *o = lists[l]; o != NULL && o->name != NULL;
+         o++) {
+      if (word[1] == '-' && o->name[0] && strcmp(word + 2, o->name) == 0)
+        return o;
+      if (word[1] != '-' && word[1] == o->short_name && word[2] == '\0')
+        return o;
+    }
   return NULL;
 }
 
