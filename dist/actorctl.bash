@@ -24,7 +24,7 @@ _actorctl() {
   done < <("${COMP_WORDS[0]}" __complete -- "${words[@]}" 2>/dev/null)
   if [ "$files" -eq 1 ]; then
     compopt -o filenames 2>/dev/null
-    COMPREPLY+=($(compgen -f -- "$cur"))
+    mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
   fi
 }
 

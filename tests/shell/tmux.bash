@@ -25,6 +25,7 @@ tmux_start() {
   # A small sh waits for the program and writes down its exit status: the
   # status that tmux keeps for a dead pane is not reliable when the program
   # exits through a sanitizer's exit handlers.
+  # shellcheck disable=SC2016 # the inner sh expands "$@" and "$0", not us
   _tmux new -d -s shell -x 100 -y 30 \
     sh -c '"$@"; echo "$?" >"$0"' "$TMUX_STATUS_FILE" "$@"
 }
