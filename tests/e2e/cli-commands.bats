@@ -363,3 +363,18 @@ wait_in_background() {
   run ctl call after2 '{"noreply":true}' -t 200
   [ "$status" -eq 4 ]
 }
+
+@test "deploy sends the new version, or says plainly that actord cannot yet" {
+  ctl spawn counter --name dp1 --args '{"start":4}' >/dev/null
+  cp "$PLUGIN_DIR/counter.so" "$BATS_TEST_TMPDIR/counter.so"
+  run --separate-stderr ctl -o json deploy "$BATS_TEST_TMPDIR/counter.so" --watch 200
+  if [ "$status" -eq 0 ]; then
+    json_assert '.name == "counter"' "$output"
+  else
+    [ "$status" -eq 1 ]
+    [ "$stderr" = 'actorctl: deploy: actord does not support plugin.deploy yet (unknown method "plugin.deploy")' ]
+  fi
+  # Whatever happened, the counter answers with its state.
+  run ctl call dp1 '{"get":true}'
+  [ "$output" = '{"count":4}' ]
+}
