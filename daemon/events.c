@@ -290,6 +290,7 @@ static void events_handle(events_item_t *it) {
     break;
   case ACT_EV_RESTART:
     state_actor_restarted(it->old_id, it->id);
+    logs_actor_spawn(it->id, it->name);
     logs_info("%s restarted (was %llu)", who, (unsigned long long)it->old_id);
     break;
   case ACT_EV_FAILED:
@@ -363,7 +364,6 @@ void events_free(void) {
     free(it);
   }
   events_names_free();
-  events_failed_forget(0, NULL);
   while (events_failed != NULL) {
     events_failed_t *f = events_failed;
     events_failed = f->next;
