@@ -1027,8 +1027,8 @@ static int exec_init(act_ctx_t *ctx, json_t *args, void **state) {
   po.args = lv;
   po.env = envp;
   po.cwd = x->cwd;
-  /* setsid(): its own process group (pgid = pid, from the
-     start, so a stop cannot miss it), and no controlling terminal of the
+  /* setsid(): a process group of its own (pgid = pid from the start, so
+     that a stop cannot miss it), and no controlling terminal of the
      daemon's to take signals from. */
   po.flags = UV_PROCESS_DETACHED;
   po.stdio_count = 4;
