@@ -63,8 +63,9 @@ void method_plugin_load(conn_t *c, json_t *id, json_t *params) {
   int rc;
 
   if (methods_string(c, id, params, "path", 1, &path) != 0) return;
-  if (path[0] == '\0') {
-    conn_invalid(c, id, "path: expected a file name, got \"\"");
+  /* The daemon's working directory means nothing to a client. */
+  if (path[0] != '/') {
+    conn_invalid(c, id, "path: expected an absolute path, got \"%s\"", path);
     return;
   }
   if (realpath(path, real) == NULL) {

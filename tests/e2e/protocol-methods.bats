@@ -199,6 +199,8 @@ client_close() {
   json_assert '.name == "ticker" and .actors == 0' "$output"
   run rpc plugin.load '{"path":"/nonexistent/x.so"}'
   json_assert '.error.data.kind == "not_found" and (.error.message | test("/nonexistent/x.so"))' "$output"
+  run rpc plugin.load '{"path":"ticker.so"}'
+  json_assert '.error.code == -32602 and (.error.message | test("absolute"))' "$output"
   run rpc plugin.unload '{"name":"nope"}'
   json_assert '.error.data.kind == "not_found"' "$output"
 }
