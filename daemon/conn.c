@@ -14,6 +14,7 @@
 #include "logs.h"
 #include "methods.h"
 #include "server.h"
+#include "state.h"
 
 unsigned conn_log_followers;
 unsigned conn_live_actors;
@@ -441,8 +442,15 @@ static void conn_on_write(uv_write_t *req, int status) {
     c->wbuf = NULL;
     c->wcap = 0;
   }
-  if (c->out_len > 0) conn_flush(c);
-  else conn_check_done(c);
+  /* What was queued meanwhile goes out with the next flush, which writes
+     the state file first: a reply must never get ahead of the record of
+     what it reports. */
+  if (c->out_len > 0) {
+    if (state_pending()) server_mark_dirty(c);
+    else conn_flush(c);
+  } else {
+    conn_check_done(c);
+  }
 }
 
 void conn_flush(conn_t *c) {

@@ -357,14 +357,15 @@ json_t *logs_read(const char *key, size_t lines) {
 static void logs_vmsg(int level, const char *prefix, const char *fmt,
                       va_list ap) {
   char text[1024];
-  uint64_t ms = logs_wall_ms();
+  uint64_t ms;
   size_t n = 0;
 
-  if (prefix != NULL) n = (size_t)snprintf(text, sizeof(text), "%s", prefix);
-  vsnprintf(text + n, sizeof(text) - n, fmt, ap);
   /* Below the threshold a line is neither written nor kept: `logs` shows
      what the log file shows. */
   if (level < logs.level) return;
+  ms = logs_wall_ms();
+  if (prefix != NULL) n = (size_t)snprintf(text, sizeof(text), "%s", prefix);
+  vsnprintf(text + n, sizeof(text) - n, fmt, ap);
   logs_write(ms, level, NULL, text);
   /* The rings belong to the control loop; a line from elsewhere (the
      thread that stops the runtime) is only written out. */

@@ -297,6 +297,10 @@ static void state_sync_dir(void) {
   }
 }
 
+int state_pending(void) {
+  return state.enabled && state.dirty && !state.frozen && !state.restoring;
+}
+
 void state_commit(void) {
   json_t *doc = NULL, *actors = NULL;
   int fd = -1;

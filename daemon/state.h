@@ -46,6 +46,8 @@ void state_actor_exited(act_id_t id, const char *reason);
 void state_plugin_add(const char *name, const char *path);
 void state_plugin_remove(const char *name);
 
+/* Is there a change not yet on disk? */
+int state_pending(void);
 /* Write the file if something changed (server.c calls this before it
    flushes replies). */
 void state_commit(void);

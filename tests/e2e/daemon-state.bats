@@ -94,3 +94,24 @@ known() { rpc name.whereis "{\"name\":\"$1\"}" >/dev/null; }
   run known e0
   [ "$status" -eq 0 ]
 }
+
+@test "every spawn a client was told about survives a kill -9, also when pipelined" {
+  run timeout 60 python3 - "$SOCK" <<'PY'
+import socket, sys, json
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+n = 300
+for i in range(n):
+    req = {"jsonrpc": "2.0", "id": i, "method": "actor.spawn",
+           "params": {"plugin": "echo", "name": "bulk%d" % i}}
+    s.sendall((json.dumps(req) + "\n").encode())
+f = s.makefile()
+ok = sum(1 for i in range(n) if "result" in json.loads(f.readline()))
+print(ok)
+PY
+  [ "$output" = 300 ]
+  daemon_kill9
+  daemon_restart
+  run result actor.list
+  json_assert '[.[] | select(.name | tostring | startswith("bulk"))] | length == 300' "$output"
+}
