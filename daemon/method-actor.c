@@ -54,15 +54,15 @@ static int method_actor_failed(conn_t *c, conn_op_t *op, const act_msg_t *msg,
   return 0;
 }
 
-typedef struct actor_info_s {
+typedef struct method_actor_who {
   int found, hidden, is_sup;
   act_id_t supervisor;
   char name[ACT_NAME_MAX + 1];
   char plugin[ACT_NAME_MAX + 1];
-} actor_info_s;
+} method_actor_who_t;
 
 static void method_actor_info_cb(void *arg, const act_info_t *info) {
-  actor_info_s *s = arg;
+  method_actor_who_t *s = arg;
 
   s->found = 1;
   s->hidden = (info->flags & ACT_SPAWN_HIDDEN) != 0;
@@ -74,7 +74,7 @@ static void method_actor_info_cb(void *arg, const act_info_t *info) {
            info->plugin ? info->plugin : "");
 }
 
-static int method_actor_lookup(act_id_t id, actor_info_s *s) {
+static int method_actor_lookup(act_id_t id, method_actor_who_t *s) {
   memset(s, 0, sizeof(*s));
   act_runtime_info(actord.rt, id, method_actor_info_cb, s);
   return s->found && !s->hidden;
@@ -82,15 +82,15 @@ static int method_actor_lookup(act_id_t id, actor_info_s *s) {
 
 /* ---------------------------------------------------------------- spawn */
 
-typedef struct spawn_op {
+typedef struct method_actor_spawn {
   json_t *spec;
   char sup_name[ACT_NAME_MAX + 1];
   int persist; /* record it in the state */
-} spawn_op_t;
+} method_actor_spawn_t;
 
 static void method_actor_spawned(conn_t *c, conn_op_t *op,
                                  const act_msg_t *msg) {
-  spawn_op_t *s = op->data;
+  method_actor_spawn_t *s = op->data;
   json_t *jid, *name;
 
   if (msg == NULL) goto done;
@@ -166,8 +166,8 @@ void method_actor_spawn(conn_t *c, json_t *id, json_t *params) {
   const char *plugin, *name, *restart;
   json_t *spec = NULL, *args, *mbox, *iso, *req = NULL;
   act_id_t sup = 0;
-  actor_info_s si;
-  spawn_op_t *s = NULL;
+  method_actor_who_t si;
+  method_actor_spawn_t *s = NULL;
   conn_op_t *op = NULL;
   uint64_t ref, timeout;
   int rc, persist;
@@ -315,16 +315,16 @@ void method_actor_send(conn_t *c, json_t *id, json_t *params) {
 /* A call waits for two things at once: the reply (or the ask's timeout),
    and the target's exit, so that a target that dies without replying is
    reported at once as gone rather than after the whole timeout. */
-typedef struct call_op {
+typedef struct method_actor_call {
   act_id_t target;
   uint64_t timeout_ms;
   uint64_t ask_ref, mon_ref;
   int parts; /* ops still parked (1 or 2) */
-} call_op_t;
+} method_actor_call_t;
 
 static void method_actor_called(conn_t *c, conn_op_t *op,
                                 const act_msg_t *msg) {
-  call_op_t *k = op->data;
+  method_actor_call_t *k = op->data;
   conn_op_t *other;
   json_t *v;
 
@@ -369,7 +369,7 @@ void method_actor_call(conn_t *c, json_t *id, json_t *params) {
   act_id_t target;
   uint64_t timeout, ref;
   conn_op_t *op = NULL, *mop = NULL;
-  call_op_t *k = NULL;
+  method_actor_call_t *k = NULL;
   int rc;
 
   /* The form of every field first, then whether the target exists. */
@@ -455,15 +455,15 @@ void method_actor_kill(conn_t *c, json_t *id, json_t *params) {
 
 /* --------------------------------------------------------- stop, restart */
 
-typedef struct sup_op {
+typedef struct method_actor_sup {
   act_id_t target;
   char name[ACT_NAME_MAX + 1];
   int restart;
-} sup_op_t;
+} method_actor_sup_t;
 
 static void method_actor_sup_done(conn_t *c, conn_op_t *op,
                                   const act_msg_t *msg) {
-  sup_op_t *s = op->data;
+  method_actor_sup_t *s = op->data;
   json_t *jid;
 
   if (msg == NULL) goto done;
@@ -495,8 +495,8 @@ static void method_actor_sup(conn_t *c, json_t *id, json_t *params,
   const char *verb = restart ? "restart_child" : "terminate_child";
   json_t *v = json_object_get(params, "target"), *req = NULL, *key;
   act_id_t target = 0, sup;
-  actor_info_s si;
-  sup_op_t *s = NULL;
+  method_actor_who_t si;
+  method_actor_sup_t *s = NULL;
   conn_op_t *op = NULL;
   uint64_t ref;
   int rc;
@@ -647,16 +647,16 @@ void method_actor_tree(conn_t *c, json_t *id, json_t *params) {
   listing_start(c, id, LISTING_TREE);
 }
 
-typedef struct info_op {
+typedef struct method_actor_info {
   json_t *obj;      /* what is known so far */
   act_id_t target;
   unsigned pending; /* asks still out */
   int failed;
-} info_op_t;
+} method_actor_info_t;
 
 static void method_actor_info_part(conn_t *c, conn_op_t *op,
                                    const act_msg_t *msg) {
-  info_op_t *in = op->data;
+  method_actor_info_t *in = op->data;
   json_t *v;
   size_t i;
 
@@ -702,7 +702,7 @@ static void method_actor_info_part(conn_t *c, conn_op_t *op,
 
 void method_actor_info(conn_t *c, json_t *id, json_t *params) {
   act_id_t target, sup = 0;
-  info_op_t *in;
+  method_actor_info_t *in;
   json_t *obj, *q;
   uint64_t ref;
 

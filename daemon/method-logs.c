@@ -8,13 +8,13 @@
 #include "logs.h"
 #include "methods.h"
 
-typedef struct logs_target {
+typedef struct method_logs_target {
   char name[ACT_NAME_MAX + 1];
   int found, hidden;
-} logs_target_t;
+} method_logs_target_t;
 
 static void method_logs_info(void *arg, const act_info_t *info) {
-  logs_target_t *t = arg;
+  method_logs_target_t *t = arg;
   t->found = 1;
   t->hidden = (info->flags & ACT_SPAWN_HIDDEN) != 0;
   snprintf(t->name, sizeof(t->name), "%s", info->name ? info->name : "");
@@ -41,7 +41,7 @@ void method_logs_read(conn_t *c, json_t *id, json_t *params) {
       }
     } else if (json_is_integer(target) && json_integer_value(target) > 0) {
       act_id_t aid = (act_id_t)json_integer_value(target);
-      logs_target_t t = {{0}, 0, 0};
+      method_logs_target_t t = {{0}, 0, 0};
       act_runtime_info(actord.rt, aid, method_logs_info, &t);
       logs_key(key, sizeof(key), aid, t.found ? t.name : NULL);
       if ((!t.found || t.hidden) && !logs_has(key)) {
