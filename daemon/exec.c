@@ -746,30 +746,39 @@ static void exec_stop(exec_t *x, const char *reason) {
 
 /* ------------------------------------------------------------------- init */
 
-/* Find file as execvp(3) would, in path (a PATH value): into out, or
-   -ENOENT, -EACCES (found but not executable; as execvp, the search goes
-   on and reports EACCES only when nothing runnable is found). A name with
-   a slash is taken as it is, relative to dir (the program's cwd) when it is
-   not absolute and dir is not NULL. */
+/* Can the program at cand be run? 0, or -errno. A relative cand is taken
+   from dir (the program's working directory) when dir is not NULL, as the
+   launcher will see it after libuv's chdir. */
+static int exec_runnable(const char *cand, const char *dir) {
+  struct stat st;
+  char *full = NULL;
+  int err;
+
+  if (cand[0] != '/' && dir != NULL) {
+    if (asprintf(&full, "%s/%s", dir, cand) < 0) return -ENOMEM;
+    cand = full;
+  }
+  if (stat(cand, &st) != 0) err = -errno;
+  else if (S_ISDIR(st.st_mode)) err = -EACCES;
+  else if (access(cand, X_OK) != 0) err = -errno;
+  else err = 0;
+  free(full);
+  return err;
+}
+
+/* Find file as execvp(3) would, in path (a PATH value): into *out (new), or
+   -ENOENT, or -EACCES when something was found but cannot be run (as
+   execvp, the search goes on, and reports EACCES only when nothing
+   runnable is found). A name with a slash is taken as it is. Relative
+   names and PATH elements are relative to dir (see exec_runnable). */
 static int exec_find(const char *file, const char *path, const char *dir,
                      char **out) {
-  struct stat st;
-  int err = -ENOENT;
+  int err = -ENOENT, rc;
   char *cand;
 
   if (strchr(file, '/') != NULL) {
-    if (file[0] != '/' && dir != NULL) {
-      if (asprintf(&cand, "%s/%s", dir, file) < 0) return -ENOMEM;
-    } else if ((cand = strdup(file)) == NULL) {
-      return -ENOMEM;
-    }
-    if (stat(cand, &st) != 0) err = -errno;
-    else if (S_ISDIR(st.st_mode)) err = -EACCES;
-    else if (access(cand, X_OK) != 0) err = -errno;
-    else err = 0;
-    free(cand);
-    if (err == 0 && (*out = strdup(file)) == NULL) return -ENOMEM;
-    return err;
+    if ((rc = exec_runnable(file, dir)) != 0) return rc;
+    return (*out = strdup(file)) != NULL ? 0 : -ENOMEM;
   }
   if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin";
   for (const char *p = path;; p++) {
@@ -777,18 +786,16 @@ static int exec_find(const char *file, const char *path, const char *dir,
     size_t n = end ? (size_t)(end - p) : strlen(p);
 
     /* An empty element is the working directory, as for execvp. */
-    if (asprintf(&cand, "%.*s%s%s", (int)n, n ? p : ".", "/", file) < 0)
+    if (asprintf(&cand, "%.*s/%s", n ? (int)n : 1, n ? p : ".", file) < 0)
       return -ENOMEM;
-    if (stat(cand, &st) == 0) {
-      if (!S_ISDIR(st.st_mode) && access(cand, X_OK) == 0) {
-        *out = cand;
-        return 0;
-      }
-      err = -EACCES;
-    } else if (errno == EACCES) {
-      err = -EACCES;
+    rc = exec_runnable(cand, dir);
+    if (rc == 0) {
+      *out = cand;
+      return 0;
     }
     free(cand);
+    if (rc == -ENOMEM) return rc;
+    if (rc != -ENOENT && rc != -ENOTDIR) err = -EACCES;
     if (end == NULL) break;
     p = end;
   }

@@ -248,6 +248,15 @@ no_zombies() { ! ps --ppid "$(_daemon_pid)" -o stat= | grep -q Z; }
   logged envy greeting=hi
   # argv[0] was found in PATH, as execvp finds it.
   log_lines envy | grep -Eq '^started /([a-z]+/)*sh \(pid [0-9]+\)$'
+  # A relative name is relative to the program's working directory, and so
+  # is an empty element of its PATH.
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  printf '#!/bin/sh\necho "mine:$1"\n' >"$BATS_TEST_TMPDIR/bin/mine"
+  chmod +x "$BATS_TEST_TMPDIR/bin/mine"
+  ctl exec --name rel --restart temporary --cwd "$BATS_TEST_TMPDIR/bin" -- ./mine a >/dev/null
+  wait_for logged rel mine:a
+  ctl exec --name dot --restart temporary --cwd "$BATS_TEST_TMPDIR/bin" --env PATH=/usr/bin::/bin -- mine b >/dev/null
+  wait_for logged dot mine:b
 }
 
 @test "a program that cannot be run: exit 1 and one clear line" {
