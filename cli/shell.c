@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -320,6 +321,8 @@ static void shell_on_stdin(uv_poll_t *handle, int status, int events) {
 
 static void shell_on_line(char *line) {
   struct shell *sh = shell_current;
+  struct termios saved;
+  int echo_off;
 
   if (line == NULL) {
     /* Ctrl-D on an empty line: leave on a fresh line. */
@@ -348,7 +351,17 @@ static void shell_on_line(char *line) {
   }
   sh->busy = 1;
   uv_poll_stop(&sh->in_poll);
+  /* readline gave the terminal back as it found it, echoing; what is typed
+     ahead while the command runs would then appear amid its output, and
+     again when readline takes it. Without echo it waits unseen. */
+  echo_off = tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (echo_off) {
+    struct termios quiet = saved;
+    quiet.c_lflag &= (tcflag_t)~ECHO;
+    echo_off = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
+  }
   sh->status = line_execute(sh->ctx, line);
+  if (echo_off) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
   free(line);
   if (sh->ctx->client != NULL && sh->ctx->client->closed) {
     /* The daemon went away (or was stopped): the next command reconnects. */

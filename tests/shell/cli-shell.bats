@@ -171,3 +171,17 @@ last_line() {
   tmux_wait_for "^actorctl: unterminated quote in 'kill 'counter1'$"
   ! grep -q '"method":"actor.kill"' "$WIRE"
 }
+
+@test "lines typed ahead while a command runs are run next, shown once" {
+  shell_start
+  # The stand-in never answers wait: -t ends it, after the typing below.
+  tmux_type 'wait counter1 -t 2000'
+  tmux_keys Enter
+  wait_for grep -q '"method":"actor.wait"' "$WIRE"
+  tmux_type 'whereis echo2'
+  tmux_keys Enter
+  tmux_wait_for '^actorctl: wait: timed out after 2000 ms$'
+  wait_for grep -q '"method":"name.whereis","params":{"name":"echo2"}' "$WIRE"
+  tmux_wait_for '^actord@fake> whereis echo2$'
+  [ "$(tmux_screen | grep -c 'whereis echo2')" -eq 1 ]
+}
