@@ -665,11 +665,13 @@ static void act__actor_finish(act__actor_t *a) {
   a->state = NULL;
   a->st |= ACT__A_DEAD;
 
-  /* From here on the id is dead: new messages are dead letters. */
-  act__names_drop(rt, a);
+  /* From here on the id is dead: new messages are dead letters, and no
+     thread can give it a name any more (that needs it in the table), so
+     the name it has is the last. */
   uv_mutex_lock(&s->lock);
   act__table_del(s, a->id);
   uv_mutex_unlock(&s->lock);
+  act__names_drop(rt, a);
   if (a->bound != NULL) {
     pthread_rwlock_wrlock(&rt->bound_lock);
     act__map_del(&rt->bound_table, a->id);

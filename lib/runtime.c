@@ -147,8 +147,17 @@ int act__names_register(act_runtime_t *rt, const char *name, act_id_t id) {
     }
   }
   e = calloc(1, sizeof(*e));
-  if (e == NULL || (a != NULL && (a->name = strdup(name)) == NULL)) {
-    free(e);
+  if (a != NULL && e != NULL) {
+    char *copy = strdup(name);
+    if (copy == NULL) {
+      free(e);
+      e = NULL;
+    } else {
+      /* The owner peeks at the pointer without a lock (act__names_drop). */
+      __atomic_store_n(&a->name, copy, __ATOMIC_RELAXED);
+    }
+  }
+  if (e == NULL) {
     if (a != NULL)
       uv_mutex_unlock(&s->lock);
     err = ACT_ENOMEM;
@@ -199,7 +208,7 @@ int act__names_unregister(act_runtime_t *rt, const char *name) {
   t->count--;
   if (e->id != 0 && (a = act__find_locked(rt, e->id, &s)) != NULL) {
     free(a->name);
-    a->name = NULL;
+    __atomic_store_n(&a->name, NULL, __ATOMIC_RELAXED);
     uv_mutex_unlock(&s->lock);
   }
   uv_mutex_unlock(&rt->names_lock);
@@ -225,7 +234,9 @@ void act__names_drop(act_runtime_t *rt, act__actor_t *a) {
   act__name_t **p, *e = NULL;
   char *old;
 
-  if (a->name == NULL) /* only this thread or the name lock clear it */
+  /* Most actors have no name: do not take the lock for them. Other threads
+     change the pointer under the name lock, with atomic stores. */
+  if (__atomic_load_n(&a->name, __ATOMIC_RELAXED) == NULL)
     return;
   uv_mutex_lock(&rt->names_lock);
   if (a->name != NULL) {
@@ -238,7 +249,7 @@ void act__names_drop(act_runtime_t *rt, act__actor_t *a) {
   }
   uv_mutex_lock(&a->sched->lock);
   old = a->name;
-  a->name = NULL;
+  __atomic_store_n(&a->name, NULL, __ATOMIC_RELAXED);
   uv_mutex_unlock(&a->sched->lock);
   uv_mutex_unlock(&rt->names_lock);
   free(old);
