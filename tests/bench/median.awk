@@ -33,7 +33,8 @@ END {
       med = (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
       v = (med == int(med) && first[k] !~ /\./) ? sprintf("%d", med) \
                                                  : sprintf("%.6g", med)
-      if (v ~ /e/) v = sprintf("%.0f", med)
+      if (v ~ /e/) v = (med >= 1 || med <= -1) ? sprintf("%.0f", med) \
+                                                  : sprintf("%.9f", med)
     } else v = first[k]
     out = out (j > 1 ? "," : "") k ":" v
   }
