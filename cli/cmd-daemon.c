@@ -114,6 +114,7 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
   long pid;
   pid_t child;
   int64_t exited_at = 0;
+  char *sockabs;
   int i, ac = 0, wstatus, pause = 1, exited = 0, null, err[2];
 
   if ((pid = cmd_daemon_probe(ctx)) >= 0) {
@@ -126,7 +127,10 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
   av[ac++] = prog;
   av[ac++] = "-d";
   av[ac++] = "-s";
-  av[ac++] = (char *)ctx->socket_path;
+  /* actord leaves our working directory once detached: give it the
+     socket's absolute path. */
+  sockabs = cmd_abs_path(ctx->socket_path);
+  av[ac++] = sockabs;
   for (i = 0; i < argc; i++) av[ac++] = argv[i];
   av[ac] = NULL;
   output_flush();
@@ -138,7 +142,12 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
   child = fork();
   if (child < 0) {
     output_error("daemon start: cannot fork: %s", strerror(errno));
+    if (err[0] >= 0) {
+      close(err[0]);
+      close(err[1]);
+    }
     free(av);
+    free(sockabs);
     free(prog);
     return CMD_ERROR;
   }
@@ -155,6 +164,7 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
     _exit(127);
   }
   free(av);
+  free(sockabs);
   if (err[1] >= 0) {
     close(err[1]);
     fcntl(err[0], F_SETFL, O_NONBLOCK);

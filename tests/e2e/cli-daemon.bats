@@ -80,3 +80,15 @@ dctl() {
   run dctl daemon restart
   [ "$status" -eq 2 ]
 }
+
+@test "daemon start with a relative socket path" {
+  cd "$TEST_DIR"
+  mkdir -m 0700 rel
+  run "$ACTORCTL" -s rel/control.sock daemon start -S "$TEST_DIR/state" -p "$PLUGIN_DIR"
+  [ "$status" -eq 0 ]
+  run "$ACTORCTL" -s "$TEST_DIR/rel/control.sock" -o json daemon status
+  [ "$status" -eq 0 ]
+  json_assert ".socket == \"$TEST_DIR/rel/control.sock\"" "$output"
+  run "$ACTORCTL" -s rel/control.sock daemon stop
+  [ "$status" -eq 0 ]
+}
