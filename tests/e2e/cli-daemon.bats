@@ -13,10 +13,13 @@ setup() {
 
 teardown() {
   # A daemon a failed test left behind is stopped by its pid.
-  local pid
-  pid=$(printf '{"jsonrpc":"2.0","id":1,"method":"hello"}\n' |
-    socat -t 2 - "UNIX-CONNECT:$DSOCK" 2>/dev/null | jq -r '.result.pid // empty')
-  [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+  local pid sock
+  for sock in "$DSOCK" "$TEST_DIR/rel/control.sock"; do
+    [ -S "$sock" ] || continue
+    pid=$(printf '{"jsonrpc":"2.0","id":1,"method":"hello"}\n' |
+      socat -t 2 - "UNIX-CONNECT:$sock" 2>/dev/null | jq -r '.result.pid // empty')
+    [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+  done
   rm -rf "$TEST_DIR"
 }
 
