@@ -512,6 +512,8 @@ void main_reload(void) {
   char err[512];
 
   logs_reopen();
+  /* While stopping, the daemon's own connection may be gone already. */
+  if (actord.shutting_down) return;
   if (actord.config_path == NULL) {
     logs_info("SIGHUP: no config file (-c) to reload; log file reopened");
     return;
