@@ -253,3 +253,21 @@ client_close() {
   # Well before the 30 s timeout.
   [ $(( $(_now_us) - start )) -lt 10000000 ]
 }
+
+@test "an actor's log lines are kept by name across its restarts; events tell the restart" {
+  client_open
+  printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"events.subscribe"}' >&7
+  wait_for grep -q '"id":1,"result":{}' "$OUT"
+  result actor.spawn '{"plugin":"echo","name":"web"}'
+  old=$(id_of web)
+  result actor.send '{"target":"web","message":"before-restart"}'
+  wait_for has_line web before-restart
+  result actor.kill '{"target":"web"}'
+  wait_for id_changed web "$old"
+  run result logs.read '{"target":"web"}'
+  json_assert 'any(.[]; .line | test("before-restart"))' "$output"
+  wait_for grep -q '"event":"restart"' "$OUT"
+  client_close
+  grep '"event":"restart"' "$OUT" | head -n1 |
+    jq -e --argjson old "$old" '.params.name == "web" and .params.old_id == $old and .params.id != $old'
+}
