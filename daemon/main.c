@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,11 +308,18 @@ static void main_claim_socket(void) {
     *slash = '\0';
     if (main_mkdirs(dir) != 0)
       main_die("cannot create socket directory %s: %s", dir, strerror(errno));
-    if (stat(dir, &st) == 0 && st.st_uid != getuid() && getuid() != 0 &&
-        (st.st_mode & 0022))
+    if (stat(dir, &st) != 0)
+      main_die("socket directory %s: %s", dir, strerror(errno));
+    if (st.st_uid != getuid() && getuid() != 0 && (st.st_mode & 0022))
       main_die("socket directory %s belongs to uid %u and others may write "
                "to it; refusing to listen there",
                dir, (unsigned)st.st_uid);
+    /* An admitted group must be able to reach the socket: the directory
+       becomes theirs to enter (0710), not to list or write. */
+    if (actord.has_group && st.st_uid == getuid() &&
+        (chown(dir, (uid_t)-1, actord.group) != 0 || chmod(dir, 0710) != 0))
+      fprintf(stderr, "actord: cannot open socket directory %s to group %u: "
+              "%s\n", dir, (unsigned)actord.group, strerror(errno));
   }
   snprintf(main_s.lock_path, sizeof(main_s.lock_path), "%s.lock",
            actord.socket_path);
@@ -691,10 +699,19 @@ int main(int argc, char **argv) {
   if (actord.config_path != NULL) {
     if (config_read(actord.config_path, &main_s.config, err, sizeof(err)) != 0)
       main_die("%s", err);
-    /* The name and the limits apply from the start. */
+    /* The name and the group apply from the start: the socket's
+       directory is opened to the group before anything listens. */
     if (json_is_string(json_object_get(main_s.config, "name")))
       snprintf(actord.name, sizeof(actord.name), "%s",
                json_string_value(json_object_get(main_s.config, "name")));
+    if (json_is_string(json_object_get(main_s.config, "group"))) {
+      struct group *g =
+          getgrnam(json_string_value(json_object_get(main_s.config, "group")));
+      if (g != NULL) {
+        actord.group = g->gr_gid;
+        actord.has_group = 1;
+      }
+    }
   }
   signal(SIGPIPE, SIG_IGN);
   main_raise_nofile();

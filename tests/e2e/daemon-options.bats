@@ -216,3 +216,24 @@ PY
   wait_for has_example
   other_stop
 }
+
+@test "a configured group is admitted: the socket and its directory open to it" {
+  [ "$(id -u)" = 0 ] || skip "needs root to connect as another user"
+  command -v setpriv >/dev/null || skip "needs setpriv"
+  getent group nogroup >/dev/null || skip "needs the group nogroup"
+  gid=$(getent group nogroup | cut -d: -f3)
+  D=$BATS_TEST_TMPDIR/d
+  mkdir -p "$D"
+  printf '{"group": "nogroup"}' >"$D/config.json"
+  other_start --ephemeral -c "$D/config.json"
+  [ "$(stat -c %a "$D/s")" = 710 ]
+  [ "$(stat -c %a "$OSOCK")" = 660 ]
+  [ "$(stat -c %g "$OSOCK")" = "$gid" ]
+  dir=$D
+  while [ "$dir" != / ]; do chmod o+x "$dir" 2>/dev/null || true; dir=$(dirname "$dir"); done
+  chmod g+x,o+x "$D"
+  run setpriv --reuid=65534 --regid="$gid" --clear-groups \
+    socat -t 5 - "UNIX-CONNECT:$OSOCK" <<<'{"jsonrpc":"2.0","id":1,"method":"hello"}'
+  json_assert '.result.protocol == "1.0"' "$output"
+  other_stop
+}
