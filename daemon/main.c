@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ static struct {
   int ready_fd; /* -d: the pipe to the waiting parent, or -1 */
   int lock_fd;
   int daemonize;
+  int exit_code; /* of main, once stopped */
   int log_level;
   const char *log_file;
   json_t *config;
@@ -285,6 +287,13 @@ static void main_parse(int argc, char **argv) {
                              sizeof(actord.socket_path)) != 0) {
     main_usage_error("the default socket path is too long; use -s");
   }
+  /* A Unix socket's path has a small limit of its own. */
+  if (strlen(actord.socket_path) >=
+      sizeof(((struct sockaddr_un *)0)->sun_path))
+    main_usage_error("--socket: path too long for a Unix socket (at most %zu "
+                     "bytes): %s",
+                     sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
+                     actord.socket_path);
   if (state != NULL) {
     if ((abs = main_abs(state)) == NULL) main_die("out of memory");
     snprintf(actord.state_dir, sizeof(actord.state_dir), "%s", abs);
@@ -394,6 +403,7 @@ static void main_listen(void) {
   if (server_listen(actord.socket_path, err, sizeof(err)) != 0) {
     logs_error("%s", err);
     if (main_s.ready_fd >= 0) fprintf(stderr, "actord: %s\n", err);
+    main_s.exit_code = 1;
     main_shutdown("cannot listen");
     return;
   }
@@ -722,5 +732,5 @@ int main(int argc, char **argv) {
   main_boot();
   uv_run(actord.loop, UV_RUN_DEFAULT);
   main_cleanup();
-  return 0;
+  return main_s.exit_code;
 }

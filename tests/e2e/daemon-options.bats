@@ -58,6 +58,9 @@ other_known() { other_rpc name.whereis "{\"name\":\"$1\"}" | grep -q '"result"';
   [ "${#lines[@]}" -eq 1 ]
   run "$ACTORD" extra
   [ "$status" -eq 2 ]
+  run "$ACTORD" -s "/tmp/$(printf 'a%.0s' $(seq 120)).sock"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--socket: path too long"* ]]
 }
 
 @test "a second daemon on a live socket says so and exits 1" {
