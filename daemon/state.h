@@ -10,9 +10,10 @@
  * before the replies of that iteration go out (server.c), so a client that
  * was told "spawned" finds its actor again after kill -9.
  *
- * At boot the file is read back and replayed as requests on an internal
- * connection; a file that cannot be read is moved aside (never overwritten)
- * and the daemon starts empty.
+ * At boot the file is read back: the plugins are loaded again at once, the
+ * actors are spawned again as requests on an internal connection, one at a
+ * time and in their order; a file that cannot be read is moved aside (never
+ * overwritten) and the daemon starts empty.
  */
 #ifndef DAEMON_STATE_H
 #define DAEMON_STATE_H
@@ -24,8 +25,8 @@
 
 /* dir NULL: --ephemeral, nothing is read or written. */
 int state_open(const char *dir);
-/* Queue the recorded plugins and actors on an internal connection. No file
-   is written until they have all been tried (state_restored()). */
+/* Queue the recorded actors on an internal connection. No file is written
+   until they have all been tried (state_restored()). */
 void state_restore(conn_t *internal);
 /* Load the recorded plugins (before the plugin directories: what was
    loaded by hand wins over a file of the same name there). */

@@ -235,3 +235,36 @@ PY
   clients_back() { rpc stats | jq -e '.result.clients == 1' >/dev/null; }
   wait_for clients_back
 }
+
+@test "random bytes, deep nesting and odd values are answered or dropped, never fatal" {
+  run timeout 60 python3 - "$SOCK" <<'PY'
+import json, random, socket, sys
+random.seed(7)
+lines = [b"\xff\xfe\n", b"{\"a\":\"\xc3\x28\"}\n", b"[" * 5000 + b"\n",
+         b'{"jsonrpc":"2.0","id":1e999,"method":"hello"}\n',
+         b'{"jsonrpc":"2.0","id":1,"method":"actor.send","params":{"target":1e30,"message":1}}\n',
+         b'{"jsonrpc":"2.0","id":2,"method":"actor.spawn","params":{"plugin":"counter","name":"' + b"n" * 200 + b'"}}\n',
+         b'{"jsonrpc":"2.0","id":3,"method":"logs.read","params":{"lines":99999999999999999999}}\n',
+         b'{"jsonrpc":"2.0","id":4,"method":"actor.kill","params":{"target":-5}}\n',
+         b'\n\r\n   \n']
+for i in range(300):
+    lines.append(bytes(random.randrange(256) for _ in range(random.randrange(1, 200))).replace(b"\n", b"") + b"\n")
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"".join(lines))
+s.sendall(b'{"jsonrpc":"2.0","id":"last","method":"hello"}\n')
+f = s.makefile("rb")
+while True:
+    l = f.readline()
+    if not l:
+        print("closed early")
+        break
+    r = json.loads(l)
+    if r.get("id") == "last":
+        print("ok")
+        break
+PY
+  [ "$output" = ok ]
+  run rpc hello
+  [ "$status" -eq 0 ]
+}
