@@ -148,13 +148,23 @@ int conn_spawn(conn_t *c) {
   so.sched = actord.sched;
   rc = act_runtime_spawn(actord.rt, &so, &c->id);
   json_decref(args);
-  if (rc != 0) goto fail;
+  if (rc != 0) {
+    /* Only a runtime that is stopping or out of memory may refuse. */
+    if (rc != ACT_EUNAVAIL && rc != ACT_ENOMEM)
+      logs_internal("cannot start a connection's actor: %s",
+                    act_strerror(rc));
+    goto fail;
+  }
   c->actor_live = 1;
   conn_live_actors++;
   return 0;
 
 fail:
-  conn_close(c, "could not start its actor");
+  if (c->internal)
+    conn_close(c, "could not start its actor");
+  else
+    conn_reject(c, rc == ACT_ENOMEM ? ACT_EUNAVAIL : rc,
+                "actord cannot serve a client now: %s", act_strerror(rc));
   return rc;
 }
 

@@ -97,6 +97,8 @@ static void method_actor_spawned(conn_t *c, conn_op_t *op,
   if (method_actor_failed(c, op, msg, "actor.spawn")) goto done;
   jid = json_object_get(msg->json, "id");
   if (!json_is_integer(jid)) {
+    /* The supervisor broke its own protocol: a bug, not a user's error. */
+    logs_internal("start_child answered without an id");
     conn_fail(c, op->id, ACT_EINTERNAL,
               "actor.spawn: the supervisor answered without an id");
     goto done;
