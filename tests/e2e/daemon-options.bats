@@ -30,6 +30,11 @@ other_stop() {
   kill -TERM "$OPID" 2>/dev/null || true
   local rc=0
   wait "$OPID" || rc=$?
+  # As daemon_stop does for the file's daemon: no sanitizer report, no bug.
+  if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|internal error' "$D/log"; then
+    cat "$D/log" >&2
+    return 1
+  fi
   return "$rc"
 }
 other_known() { other_rpc name.whereis "{\"name\":\"$1\"}" | grep -q '"result"'; }
