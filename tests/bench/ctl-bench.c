@@ -5,7 +5,7 @@
  *   ctl-bench SOCKET pipeline N TARGET MESSAGE
  *       one connection, N actor.send requests written back to back while the
  *       replies are read; prints {"workload":"ctl_pipeline",...,"req_per_s"}
- *   ctl-bench SOCKET spawn N PLUGIN [RESTART]
+ *   ctl-bench SOCKET spawn N PLUGIN [RESTART [ARGS]]
  *       N actor.spawn requests, pipelined the same way (to set a daemon up
  *       with many actors); prints {"spawned":N,"errors":E,"elapsed_s":S}
  *   ctl-bench SOCKET list RUNS
@@ -17,6 +17,11 @@
  *       exit with an error, then wait until the name points at a new actor
  *       and that actor answers a ping; prints
  *       {"workload":"restart_inproc",...,"ms":MEDIAN,"max_ms":...}
+ *   ctl-bench SOCKET restart-exec RUNS NAME COMM
+ *       RUNS times: SIGKILL the program (whose /proc/PID/comm is COMM) of
+ *       the supervised exec actor NAME, then wait until NAME is a new actor
+ *       whose program runs (has become COMM); prints
+ *       {"workload":"restart_exec",...,"ms":MEDIAN,"max_ms":...}
  *
  * It speaks the wire protocol directly (JSON-RPC 2.0, one object per line)
  * so that what is timed is the daemon, not a client library.
@@ -27,6 +32,7 @@
 #include <jansson.h>
 #include "actor/plugin.h"
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +193,49 @@ static json_t *rpc(int fd, uint64_t id, const char *method, json_t *params) {
   return json_incref(last_reply);
 }
 
+/* The id and OS process of the actor named name; 0 when there is none.
+   From actor.list, which the runtime answers from its tables: actor.info
+   asks the actor itself, and an exec actor busy ending its program answers
+   late, which would make the measurement slow down what it measures. */
+static act_id_t info_pid(int fd, uint64_t *rid, const char *name,
+                         long *pid) {
+  json_t *r = rpc(fd, ++*rid, "actor.list", json_object());
+  json_t *res = json_object_get(r, "result"), *v;
+  act_id_t id = 0;
+  size_t i;
+  *pid = 0;
+  json_array_foreach(res, i, v) {
+    const char *n = json_string_value(json_object_get(v, "name"));
+    if (n == NULL || strcmp(n, name) != 0) continue;
+    id = (act_id_t)json_integer_value(json_object_get(v, "id"));
+    *pid = (long)json_integer_value(json_object_get(v, "pid"));
+    break;
+  }
+  json_decref(r);
+  return id;
+}
+
+/* Is pid a live process running the program comm? (Between fork and exec
+   a child still runs the daemon's launcher.) */
+static int runs_comm(long pid, const char *comm) {
+  char path[64], buf[64];
+  FILE *f;
+  int ok = 0;
+  snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+  if ((f = fopen(path, "r")) == NULL) return 0;
+  if (fgets(buf, sizeof buf, f) != NULL) {
+    buf[strcspn(buf, "\n")] = '\0';
+    ok = strcmp(buf, comm) == 0;
+  }
+  fclose(f);
+  return ok;
+}
+
+static double median_ms(double *ms, uint64_t n) {
+  qsort(ms, n, sizeof *ms, cmp_double);
+  return n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+}
+
 static act_id_t whereis(int fd, uint64_t *rid, const char *name) {
   json_t *r = rpc(fd, ++*rid, "name.whereis", json_pack("{s:s}", "name", name));
   act_id_t id = (act_id_t)json_integer_value(
@@ -206,7 +255,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: ctl-bench SOCKET pipeline N TARGET MESSAGE\n"
                     "       ctl-bench SOCKET spawn N PLUGIN [RESTART]\n"
                     "       ctl-bench SOCKET list RUNS\n"
-                    "       ctl-bench SOCKET restart RUNS NAME\n");
+                    "       ctl-bench SOCKET restart RUNS NAME\n"
+                    "       ctl-bench SOCKET restart-exec RUNS NAME COMM\n");
     return 2;
   }
   fd = connect_to(argv[1]);
@@ -234,10 +284,17 @@ int main(int argc, char **argv) {
            dt, n, (double)n / dt, errors);
     json_decref(msg);
     json_decref(target);
-  } else if (strcmp(argv[2], "spawn") == 0 && (argc == 5 || argc == 6)) {
+  } else if (strcmp(argv[2], "spawn") == 0 && argc >= 5 && argc <= 7) {
+    json_t *args = NULL;
+    if (argc == 7) {
+      json_error_t e;
+      if ((args = json_loads(argv[6], 0, &e)) == NULL)
+        die("ARGS is not JSON: %s", argv[6]);
+    }
     for (uint64_t i = 1; i <= n; i++) {
       json_t *p = json_pack("{s:s}", "plugin", argv[4]);
-      if (argc == 6) json_object_set_new(p, "restart", json_string(argv[5]));
+      if (argc >= 6) json_object_set_new(p, "restart", json_string(argv[5]));
+      if (args) json_object_set(p, "args", args);
       request(&out, i, "actor.spawn", p);
       json_decref(p);
     }
@@ -247,6 +304,7 @@ int main(int argc, char **argv) {
     printf("{\"spawned\":%" PRIu64 ",\"errors\":%" PRIu64
            ",\"elapsed_s\":%.6f}\n",
            n - errors, errors, dt);
+    json_decref(args);
   } else if (strcmp(argv[2], "list") == 0 && argc == 4) {
     double *ms;
     if (n == 0) die("%s", "RUNS must be positive");
@@ -301,6 +359,41 @@ int main(int argc, char **argv) {
     printf("{\"workload\":\"restart_inproc\",\"runtime\":\"actord\","
            "\"ms\":%.3f,\"max_ms\":%.3f,\"runs\":%" PRIu64 "}\n",
            n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2, ms[n - 1], n);
+    free(ms);
+  } else if (strcmp(argv[2], "restart-exec") == 0 && argc == 6) {
+    const char *name = argv[4], *comm = argv[5];
+    uint64_t rid = 0;
+    double *ms;
+    json_t *st = rpc(fd, ++rid, "daemon.status", json_object());
+    /* An actor without a program of its own shows the daemon's pid. */
+    long dpid = (long)json_integer_value(
+        json_object_get(json_object_get(st, "result"), "pid"));
+    json_decref(st);
+    if (dpid <= 0) die("%s", "daemon.status has no pid");
+    if (n == 0) die("%s", "RUNS must be positive");
+    ms = calloc(n, sizeof *ms);
+    if (ms == NULL) die("%s", "out of memory");
+    for (uint64_t i = 0; i < n; i++) {
+      long pid = 0, npid = 0;
+      act_id_t old, now;
+      /* A program that is still starting has no pid yet. */
+      t0 = now_s();
+      while ((old = info_pid(fd, &rid, name, &pid)) == 0 || pid <= 0 ||
+             pid == dpid || !runs_comm(pid, comm))
+        if (now_s() - t0 > 10) die("%s has no running program", name);
+      t0 = now_s();
+      if (kill((pid_t)pid, SIGKILL) != 0) die("kill: %s", strerror(errno));
+      do {
+        if (now_s() - t0 > 10) die("no new program for %s after 10 s", name);
+        now = info_pid(fd, &rid, name, &npid);
+      } while (now == 0 || now == old || npid <= 0 || npid == pid ||
+               npid == dpid || !runs_comm(npid, comm));
+      ms[i] = (now_s() - t0) * 1e3;
+    }
+    dt = median_ms(ms, n); /* sorts ms */
+    printf("{\"workload\":\"restart_exec\",\"runtime\":\"actord\","
+           "\"ms\":%.3f,\"max_ms\":%.3f,\"runs\":%" PRIu64 "}\n",
+           dt, ms[n - 1], n);
     free(ms);
   } else {
     fprintf(stderr, "ctl-bench: unknown command or wrong arguments: %s\n",

@@ -188,4 +188,37 @@ elif start_daemon; then
   stop_daemon
 else status=1; fi
 
+# ---------------------------------------------------------- restart_exec
+# cat under a supervisor of its own; the program is SIGKILLed and the time
+# runs until the name's new actor runs cat again. cat exits by itself when
+# the daemon goes (its stdin closes), so nothing outlives the daemon.
+if [ ! -x "$ctlbench" ]; then
+  skip restart_exec "ctl-bench not built"
+elif start_daemon; then
+  if ctl spawn supervisor --name bench_sup \
+       --args '{"intensity":100000,"period_ms":1000}' >/dev/null 2>"$dir/why" &&
+     ctl exec --name bench_cat --sup bench_sup -- cat >/dev/null 2>"$dir/why"; then
+    "$ctlbench" "$sock" restart-exec 100 bench_cat cat
+  else
+    skip restart_exec "$(cat "$dir/why")"
+  fi
+  stop_daemon
+else status=1; fi
+
+# --------------------------------------------------------- exec_1000_rss
+if [ ! -x "$ctlbench" ]; then
+  skip exec_1000_rss "ctl-bench not built"
+elif start_daemon; then
+  out=$("$ctlbench" "$sock" spawn 1000 exec temporary '{"argv":["cat"]}')
+  case $out in
+  *'"errors":0,'*)
+    sleep 0.5
+    v=$(for i in $(seq "$runs"); do rss_of "$pid"; sleep 0.1; done | median)
+    n=$(pgrep -c -P "$pid")
+    printf '{"workload":"exec_1000_rss","runtime":"actord","rss_b":%s,"programs":%s}\n' "$v" "$n" ;;
+  *) skip exec_1000_rss "spawning 1000 exec actors failed: $out" ;;
+  esac
+  stop_daemon
+else status=1; fi
+
 exit $status
