@@ -10,6 +10,7 @@
 #include "actord.h"
 #include "events.h"
 #include "exec.h"
+#include "isolate.h"
 #include "logs.h"
 
 #define LISTING_ASK_MS 2000
@@ -118,6 +119,16 @@ static void listing_on_actor(void *arg, const act_info_t *info) {
   /* An exec actor's pid is its program's. */
   if (info->plugin != NULL && strcmp(info->plugin, "exec") == 0)
     e->pid = (uint32_t)exec_pid(info->id);
+  /* An isolated actor shows the plugin it runs and its host's pid. */
+  if (info->plugin != NULL && strcmp(info->plugin, ISOLATE_PLUGIN) == 0) {
+    char real[ACT_NAME_MAX + 1];
+    int pid = isolate_lookup(info->id, real, sizeof(real));
+    if (pid > 0) {
+      e->pid = (uint32_t)pid;
+      e->plugin = listing_str(l, real);
+      e->version = 0;
+    }
+  }
   if (listing_is_sup(info)) listing_add_sup(l, info->id);
 }
 
@@ -439,6 +450,17 @@ static void listing_on_one(void *arg, const act_info_t *info) {
           : (int)actord.pid,
       "messages_in", (json_int_t)info->messages_in,
       "messages_out", (json_int_t)info->messages_out);
+  if (*out != NULL && info->plugin != NULL &&
+      strcmp(info->plugin, ISOLATE_PLUGIN) == 0) {
+    char real[ACT_NAME_MAX + 1];
+    int pid = isolate_lookup(info->id, real, sizeof(real));
+    if (pid > 0) {
+      json_object_set_new(*out, "plugin", json_string(real));
+      json_object_set_new(*out, "pid", json_integer(pid));
+      json_object_set_new(*out, "version", json_null());
+      json_object_set_new(*out, "isolated", json_true());
+    }
+  }
 }
 
 json_t *listing_one(act_id_t target, act_id_t *supervisor) {

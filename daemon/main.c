@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "events.h"
 #include "exec.h"
+#include "isolate.h"
 #include "logs.h"
 #include "proto.h"
 #include "server.h"
@@ -595,6 +596,10 @@ static void main_boot(void) {
   rc = loader_add_builtin(actord.loader, &exec_plugin);
   if (rc != 0 && rc != ACT_EEXIST)
     main_die("cannot register the exec behaviour: %s", act_strerror(rc));
+  /* The proxies of isolated actors (isolate.c). */
+  rc = loader_add_builtin(actord.loader, &isolate_plugin);
+  if (rc != 0 && rc != ACT_EEXIST)
+    main_die("cannot register the isolate behaviour: %s", act_strerror(rc));
   if (!actord.ephemeral && main_mkdirs(actord.state_dir) != 0)
     main_die("cannot create state directory %s: %s", actord.state_dir,
              strerror(errno));

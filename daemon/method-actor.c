@@ -9,6 +9,7 @@
 #include "conn.h"
 #include "events.h"
 #include "exec.h"
+#include "isolate.h"
 #include "listing.h"
 #include "logs.h"
 #include "methods.h"
@@ -172,7 +173,8 @@ void method_actor_spawn(conn_t *c, json_t *id, json_t *params) {
   method_actor_spawn_t *s = NULL;
   conn_op_t *op = NULL;
   uint64_t ref, timeout;
-  int rc, persist;
+  int rc, persist, isolated;
+  char got[80], err[256];
 
   if (methods_string(c, id, params, "plugin", 1, &plugin) != 0 ||
       methods_bool(c, id, params, "persist", 1, &persist) != 0 ||
@@ -182,9 +184,17 @@ void method_actor_spawn(conn_t *c, json_t *id, json_t *params) {
                    METHOD_ACTOR_MAX_MS, &timeout) != 0)
     return;
   iso = json_object_get(params, "isolate");
-  if (iso != NULL && !json_is_false(iso) && !json_is_null(iso)) {
-    conn_invalid(c, id, "isolate: isolated actors are not supported by this "
-                        "version of actord");
+  if (iso != NULL && !json_is_boolean(iso) && !json_is_null(iso)) {
+    conn_invalid(c, id, "isolate: expected true or false, got %s",
+                 methods_describe(iso, got, sizeof(got)));
+    return;
+  }
+  isolated = json_is_true(iso);
+  if (!isolated && (json_object_get(params, "limits") != NULL ||
+                    json_object_get(params, "handler_timeout_ms") != NULL)) {
+    conn_invalid(c, id, "%s: only for an isolated actor (\"isolate\": true)",
+                 json_object_get(params, "limits") ? "limits"
+                                                   : "handler_timeout_ms");
     return;
   }
   if (restart == NULL) restart = "permanent";
@@ -232,6 +242,23 @@ void method_actor_spawn(conn_t *c, json_t *id, json_t *params) {
   if ((args = json_object_get(params, "args")) != NULL && !json_is_null(args))
     json_object_set(spec, "args", args);
   exec_spec_complete(spec);
+  /* A spec recorded by an isolated spawn (a restore) is isolated already. */
+  if (isolated && strcmp(plugin, ISOLATE_PLUGIN) != 0) {
+    /* The plugin runs in a host process; its proxy is the actor. */
+    const loader_plugin_t *lp = loader_find(actord.loader, plugin);
+    if (lp == NULL || lp->builtin) {
+      conn_invalid(c, id, "isolate: \"%s\" is built into actord and cannot "
+                          "run isolated", plugin);
+      json_decref(spec);
+      return;
+    }
+    if ((rc = isolate_spec(spec, params, lp->path, err, sizeof(err))) != 0) {
+      if (rc == ACT_EINVAL) conn_invalid(c, id, "%s", err);
+      else conn_fail(c, id, rc, "actor.spawn: %s", err);
+      json_decref(spec);
+      return;
+    }
+  }
   if ((mbox = json_object_get(params, "mailbox")) != NULL &&
       !json_is_null(mbox)) {
     json_t *m = method_actor_mailbox(c, id, mbox);

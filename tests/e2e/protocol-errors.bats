@@ -112,11 +112,11 @@ err_is() {
   json_assert '.error.message | test("clash")' "$output"
 }
 
-@test "isolate is refused as not supported by this version" {
-  run rpc actor.spawn '{"plugin":"counter","isolate":true}'
+@test "isolate that is not a boolean is refused naming the field" {
+  run rpc actor.spawn '{"plugin":"counter","isolate":1}'
   [ "$status" -eq 1 ]
   err_is "$output" -32602 invalid
-  json_assert '.error.message | test("isolated actors are not supported")' "$output"
+  json_assert '.error.message == "isolate: expected true or false, got 1"' "$output"
 }
 
 @test "a sup that is not a supervisor is refused" {
