@@ -368,7 +368,10 @@ static json_t *t_inspect(act_id_t id) {
   return r;
 }
 
-/* Poll until name is registered to an id other than old (0: any id). */
+/* Poll until name is registered to an id other than old (0: any id) whose
+   init has run. The runtime registers a name at spawn, before init (as
+   Erlang does), so the name alone does not say that the child is up; its
+   spawn event, emitted once init succeeded, does. */
 static act_id_t t_wait_name(const char *name, act_id_t old) {
   uint64_t deadline = t_now() + T_WAIT_MS;
   struct timespec ts = {0, 5 * 1000000L};
@@ -377,7 +380,7 @@ static act_id_t t_wait_name(const char *name, act_id_t old) {
   for (;;) {
     id = act_runtime_whereis(t_rt, name);
     if (id != 0 && id != old)
-      return id;
+      return t_wait_event(ACT_EV_SPAWN, NULL, id, 1, NULL) == 0 ? id : 0;
     if (t_now() >= deadline)
       return 0;
     nanosleep(&ts, NULL);
