@@ -82,25 +82,40 @@ static int act__h_send(act_ctx_t *ctx, act_id_t to, uint32_t tag,
   return act__send_env(a, e);
 }
 
-static int act__h_send_json(act_ctx_t *ctx, act_id_t to, uint32_t tag,
-                            json_t *value) {
-  act__actor_t *a = act__actor_of(ctx);
+/* A user envelope carrying value, which is stolen whatever happens (as
+   send_json and ask_json promise); NULL with *err set on failure. */
+static act__env_t *act__json_env(act__actor_t *a, act_id_t to, uint32_t tag,
+                                 json_t *value, int *err) {
   act__env_t *e;
 
-  if (value == NULL)
-    return ACT_EINVAL;
+  if (value == NULL) {
+    *err = ACT_EINVAL;
+    return NULL;
+  }
   if (to == 0) {
     json_decref(value);
-    return ACT_EINVAL;
+    *err = ACT_EINVAL;
+    return NULL;
   }
   e = act__user_env(a, to, tag);
   if (e == NULL) {
     json_decref(value);
-    return ACT_ENOMEM;
+    *err = ACT_ENOMEM;
+    return NULL;
   }
   e->payload = ACT_PAYLOAD_JSON;
   e->u.json = value;
-  return act__send_env(a, e);
+  return e;
+}
+
+static int act__h_send_json(act_ctx_t *ctx, act_id_t to, uint32_t tag,
+                            json_t *value) {
+  act__actor_t *a = act__actor_of(ctx);
+  act__env_t *e;
+  int err;
+
+  e = act__json_env(a, to, tag, value, &err);
+  return e != NULL ? act__send_env(a, e) : err;
 }
 
 /* Share msg's payload with e (no copy for blobs and JSON). */
@@ -188,21 +203,10 @@ static int act__h_ask_json(act_ctx_t *ctx, act_id_t to, uint32_t tag,
                            uint64_t *ref) {
   act__actor_t *a = act__actor_of(ctx);
   act__env_t *e;
+  int err;
 
-  if (value == NULL)
-    return ACT_EINVAL;
-  if (to == 0) {
-    json_decref(value);
-    return ACT_EINVAL;
-  }
-  e = act__user_env(a, to, tag);
-  if (e == NULL) {
-    json_decref(value);
-    return ACT_ENOMEM;
-  }
-  e->payload = ACT_PAYLOAD_JSON;
-  e->u.json = value;
-  return act__ask_env(a, e, timeout_ms, ref);
+  e = act__json_env(a, to, tag, value, &err);
+  return e != NULL ? act__ask_env(a, e, timeout_ms, ref) : err;
 }
 
 static act__env_t *act__reply_env(act__actor_t *a, const act_msg_t *req,

@@ -319,11 +319,10 @@ static act_id_t t_sup(const char *name, const char *args) {
   return id;
 }
 
-/* Ask to the supervisor; the reply (new reference), or NULL on timeout. */
-static json_t *t_ask(act_id_t to, const char *req) {
+/* Hand the probe an order (stolen) and wait for the reply it relays: a new
+   reference, or NULL on timeout. */
+static json_t *t_probe_ask(json_t *msg) {
   uint64_t deadline = t_now() + T_WAIT_MS + 1000;
-  json_t *msg = json_pack("{s:I,s:o}", "to", (json_int_t)to, "req",
-                          t_json("%s", req));
   json_t *r = NULL;
   struct timespec ts;
 
@@ -344,28 +343,16 @@ static json_t *t_ask(act_id_t to, const char *req) {
   return r;
 }
 
+/* Ask to the supervisor; the reply (new reference), or NULL on timeout. */
+static json_t *t_ask(act_id_t to, const char *req) {
+  return t_probe_ask(json_pack("{s:I,s:o}", "to", (json_int_t)to, "req",
+                               t_json("%s", req)));
+}
+
 /* What the runtime's inspect says of an actor (new reference). */
 static json_t *t_inspect(act_id_t id) {
-  json_t *msg = json_pack("{s:I,s:b}", "to", (json_int_t)id, "inspect", 1);
-  uint64_t deadline = t_now() + T_WAIT_MS + 1000;
-  struct timespec ts;
-  json_t *r = NULL;
-
-  ASSERT(act_runtime_send_json(t_rt, t_probe, ACT_TAG_JSON, msg) == 0);
-  pthread_mutex_lock(&t.mu);
-  while (t.rhead == t.rtail && t_now() < deadline) {
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 20 * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&t.cv, &t.mu, &ts);
-  }
-  if (t.rhead != t.rtail)
-    r = t.replies[t.rhead++ % T_MAX_REPLIES];
-  pthread_mutex_unlock(&t.mu);
-  return r;
+  return t_probe_ask(
+      json_pack("{s:I,s:b}", "to", (json_int_t)id, "inspect", 1));
 }
 
 /* Poll until name is registered to an id other than old (0: any id) whose
