@@ -131,7 +131,11 @@ static int cmd_daemon_start(struct cmd_ctx *ctx, int argc, char **argv) {
      socket's absolute path. */
   sockabs = cmd_abs_path(ctx->socket_path);
   av[ac++] = sockabs;
-  for (i = 0; i < argc; i++) av[ac++] = argv[i];
+  /* A leading "--" only ends actorctl's options (`daemon start -- -S DIR`):
+     what follows is actord's, and actord must not see the "--" itself, which
+     would make it take its options for arguments. */
+  i = argc > 0 && strcmp(argv[0], "--") == 0 ? 1 : 0;
+  for (; i < argc; i++) av[ac++] = argv[i];
   av[ac] = NULL;
   output_flush();
   /* What actord says while it starts (why it cannot, most often) comes

@@ -46,6 +46,16 @@ dctl() {
   ! _pid_alive "$pid"
 }
 
+@test "daemon start -- OPTIONS hands actord the options, not the --" {
+  run dctl daemon start -- -S "$TEST_DIR/state" -j 1
+  [ "$status" -eq 0 ]
+  run dctl -o json daemon status
+  [ "$status" -eq 0 ]
+  json_assert ".state_dir == \"$TEST_DIR/state\" and .threads == 1" "$output"
+  run dctl -q daemon stop
+  [ "$status" -eq 0 ]
+}
+
 @test "daemon start refuses a second daemon, naming the first one's pid" {
   run dctl -o json daemon start -S "$TEST_DIR/state" -p "$PLUGIN_DIR"
   [ "$status" -eq 0 ]
