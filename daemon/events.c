@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "actord.h"
+#include "isolate.h"
 #include "logs.h"
 #include "server.h"
 #include "state.h"
@@ -88,13 +89,20 @@ static void events_push(events_item_t *it) {
 }
 
 void events_on_event(void *arg, const act_event_t *ev) {
+  const char *plugin = ev->plugin;
+  isolate_who_t who;
   events_item_t *it;
 
   (void)arg;
   /* Connections are the daemon's own business. */
   if (ev->plugin != NULL && strcmp(ev->plugin, ACTORD_CONN_PLUGIN) == 0)
     return;
-  if ((it = events_item_new(ev->name, ev->plugin, ev->reason)) == NULL)
+  /* An isolated actor is named by the plugin it runs, not its proxy. */
+  if (ev->plugin != NULL && strcmp(ev->plugin, ISOLATE_PLUGIN) == 0 &&
+      (isolate_lookup(ev->id, &who) == 0 ||
+       isolate_lookup(ev->old_id, &who) == 0))
+    plugin = who.plugin;
+  if ((it = events_item_new(ev->name, plugin, ev->reason)) == NULL)
     return;
   it->kind = EVENTS_EVENT;
   it->type = ev->type;

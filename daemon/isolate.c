@@ -65,42 +65,74 @@
 /* --------------------------------------------------------------- registry */
 
 /* Which isolated actor runs which plugin in which process, for listings
-   (isolate_lookup). A short array under a lock, as exec's pids. */
+   and events (isolate_lookup): the live ones in a short array, as exec's
+   pids, and the last ISOLATE_RECENT ended ones in a ring, because the
+   events of an end (exit, restart, failed) come after it. */
 typedef struct isolate_ent {
   act_id_t id;
-  int pid;
-  char plugin[ACT_NAME_MAX + 1];
+  isolate_who_t who;
 } isolate_ent_t;
 
 static struct {
   pthread_mutex_t lock;
   isolate_ent_t *v;
   size_t n, cap;
+  isolate_ent_t recent[ISOLATE_RECENT];
+  size_t next; /* the ring's next slot */
 } isolate_reg = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* Record id (pid > 0) or forget it (pid == 0). */
-static void isolate_reg_set(act_id_t id, int pid, const char *plugin) {
+static isolate_ent_t *isolate_reg_find(act_id_t id) {
+  for (size_t i = 0; i < isolate_reg.n; i++)
+    if (isolate_reg.v[i].id == id) return &isolate_reg.v[i];
+  return NULL;
+}
+
+/* Record a live isolated actor. */
+static void isolate_reg_add(act_id_t id, int pid, const char *plugin,
+                            const char *version) {
+  isolate_ent_t *e;
+
   pthread_mutex_lock(&isolate_reg.lock);
-  for (size_t i = 0; i < isolate_reg.n; i++) {
-    if (isolate_reg.v[i].id != id) continue;
-    if (pid == 0) isolate_reg.v[i] = isolate_reg.v[--isolate_reg.n];
-    goto done;
+  if ((e = isolate_reg_find(id)) == NULL) {
+    if (isolate_reg.n == isolate_reg.cap) {
+      size_t cap = isolate_reg.cap ? isolate_reg.cap * 2 : 16;
+      void *p = realloc(isolate_reg.v, cap * sizeof(*isolate_reg.v));
+      if (p == NULL) goto done; /* The listing shows "isolate" then. */
+      isolate_reg.v = p;
+      isolate_reg.cap = cap;
+    }
+    e = &isolate_reg.v[isolate_reg.n++];
   }
-  if (pid == 0) goto done;
-  if (isolate_reg.n == isolate_reg.cap) {
-    size_t cap = isolate_reg.cap ? isolate_reg.cap * 2 : 16;
-    void *p = realloc(isolate_reg.v, cap * sizeof(*isolate_reg.v));
-    if (p == NULL) goto done; /* The listing shows "isolate" then. */
-    isolate_reg.v = p;
-    isolate_reg.cap = cap;
-  }
-  isolate_reg.v[isolate_reg.n].id = id;
-  isolate_reg.v[isolate_reg.n].pid = pid;
-  snprintf(isolate_reg.v[isolate_reg.n].plugin,
-           sizeof(isolate_reg.v[0].plugin), "%s", plugin);
-  isolate_reg.n++;
+  e->id = id;
+  e->who.pid = pid;
+  snprintf(e->who.plugin, sizeof(e->who.plugin), "%s", plugin);
+  snprintf(e->who.version, sizeof(e->who.version), "%s", version);
 done:
+  pthread_mutex_unlock(&isolate_reg.lock);
+}
+
+/* The host is gone: no pid any more. */
+static void isolate_reg_reaped(act_id_t id) {
+  isolate_ent_t *e;
+
+  pthread_mutex_lock(&isolate_reg.lock);
+  if ((e = isolate_reg_find(id)) != NULL) e->who.pid = 0;
+  pthread_mutex_unlock(&isolate_reg.lock);
+}
+
+/* The actor has ended: from the live array into the ring. */
+static void isolate_reg_end(act_id_t id) {
+  isolate_ent_t *e;
+
+  pthread_mutex_lock(&isolate_reg.lock);
+  if ((e = isolate_reg_find(id)) != NULL) {
+    e->who.pid = 0;
+    isolate_reg.recent[isolate_reg.next] = *e;
+    isolate_reg.next = (isolate_reg.next + 1) % ISOLATE_RECENT;
+    *e = isolate_reg.v[--isolate_reg.n];
+  }
   if (isolate_reg.n == 0) {
+    /* The last isolated actor gone: give the memory back. */
     free(isolate_reg.v);
     isolate_reg.v = NULL;
     isolate_reg.cap = 0;
@@ -108,17 +140,21 @@ done:
   pthread_mutex_unlock(&isolate_reg.lock);
 }
 
-int isolate_lookup(act_id_t id, char *plugin, size_t size) {
-  int pid = 0;
+int isolate_lookup(act_id_t id, isolate_who_t *out) {
+  const isolate_ent_t *e;
+  int rc = ACT_ENOENT;
 
+  if (id == 0) return rc;
   pthread_mutex_lock(&isolate_reg.lock);
-  for (size_t i = 0; i < isolate_reg.n; i++) {
-    if (isolate_reg.v[i].id != id) continue;
-    pid = isolate_reg.v[i].pid;
-    snprintf(plugin, size, "%s", isolate_reg.v[i].plugin);
+  if ((e = isolate_reg_find(id)) == NULL)
+    for (size_t i = 0; i < ISOLATE_RECENT && e == NULL; i++)
+      if (isolate_reg.recent[i].id == id) e = &isolate_reg.recent[i];
+  if (e != NULL) {
+    *out = e->who;
+    rc = 0;
   }
   pthread_mutex_unlock(&isolate_reg.lock);
-  return pid;
+  return rc;
 }
 
 /* ------------------------------------------------------------------ spec */
@@ -283,7 +319,7 @@ static void isolate_reap(isolate_t *x, int wait_ms) {
   x->reaped = 1;
   /* ECHILD: libuv reaped it first, and its callback has the status. */
   if (r == x->pid) x->status = status;
-  isolate_reg_set(x->id, 0, NULL);
+  isolate_reg_reaped(x->id);
 }
 
 /* The host is gone (or must go): kill it, reap it, and remember why the
@@ -544,7 +580,7 @@ static void isolate_exit_cb(uv_process_t *p, int64_t exit_status,
   if (!x->reaped) {
     x->reaped = 1;
     x->status = term_signal ? term_signal : (int)((exit_status & 0xff) << 8);
-    isolate_reg_set(x->id, 0, NULL);
+    isolate_reg_reaped(x->id);
   }
   if (x->ctx == NULL) return;
   isolate_dead(x, NULL);
@@ -703,10 +739,11 @@ static int isolate_init(act_ctx_t *ctx, json_t *args, void **state) {
     if (data != NULL) isolate_init_fail(ctx, rc, "%s", data);
     goto kill;
   }
-  free(data);
   if (x->poll.loop != NULL)
     uv_poll_start(&x->poll, UV_READABLE | UV_DISCONNECT, isolate_poll_cb);
-  isolate_reg_set(x->id, x->pid, x->plugin);
+  /* DONE carries the plugin's version. */
+  isolate_reg_add(x->id, x->pid, x->plugin, data ? data : "");
+  free(data);
   act_log(ctx, ACT_LOG_INFO, "%s runs in host process %d", x->plugin, x->pid);
   *state = x;
   return 0;
@@ -718,7 +755,6 @@ kill:
 fail:
   free(data);
   x->ctx = NULL;
-  isolate_reg_set(x->id, 0, NULL);
   isolate_close_all(x);
   return rc;
 }
@@ -803,7 +839,7 @@ static void isolate_terminate(act_ctx_t *ctx, void *state,
     x->dead = 1;
   }
   isolate_reap(x, 0);
-  isolate_reg_set(x->id, 0, NULL);
+  isolate_reg_end(x->id);
   x->ctx = NULL;
   isolate_close_all(x);
 }

@@ -130,8 +130,17 @@ uint64_t isolate_host_now_ms(void);
 int isolate_spec(json_t *spec, json_t *params, const char *path, char *err,
                  size_t errlen);
 
-/* For listings, from any thread: the plugin an "isolate" actor runs (into
-   buf) and its host's pid, or 0 when id is not a live isolated actor. */
-int isolate_lookup(act_id_t id, char *plugin, size_t size);
+/* What listings and events show of an isolated actor. */
+typedef struct isolate_who {
+  int pid;                         /* its host's, 0 once the host is gone */
+  char plugin[ACT_NAME_MAX + 1];   /* the plugin it runs */
+  char version[64];                /* the plugin's version ("" until known) */
+} isolate_who_t;
+
+/* From any thread: what "isolate" actor id runs, while it lives and for a
+   while after (the last ISOLATE_RECENT ended ones, for the events and the
+   listings that name them after their end). 0, or ACT_ENOENT. */
+int isolate_lookup(act_id_t id, isolate_who_t *out);
+#define ISOLATE_RECENT 256
 
 #endif /* DAEMON_ISOLATE_H */

@@ -121,12 +121,11 @@ static void listing_on_actor(void *arg, const act_info_t *info) {
     e->pid = (uint32_t)exec_pid(info->id);
   /* An isolated actor shows the plugin it runs and its host's pid. */
   if (info->plugin != NULL && strcmp(info->plugin, ISOLATE_PLUGIN) == 0) {
-    char real[ACT_NAME_MAX + 1];
-    int pid = isolate_lookup(info->id, real, sizeof(real));
-    if (pid > 0) {
-      e->pid = (uint32_t)pid;
-      e->plugin = listing_str(l, real);
-      e->version = 0;
+    isolate_who_t who;
+    if (isolate_lookup(info->id, &who) == 0) {
+      e->pid = (uint32_t)who.pid;
+      e->plugin = listing_str(l, who.plugin);
+      e->version = listing_str(l, who.version);
     }
   }
   if (listing_is_sup(info)) listing_add_sup(l, info->id);
@@ -332,6 +331,12 @@ static void listing_on_children(conn_t *c, conn_op_t *op, const act_msg_t *msg) 
       e->name = listing_str(l, json_string_value(json_object_get(v, "name")));
       e->plugin =
           listing_str(l, json_string_value(json_object_get(v, "plugin")));
+      if (e->plugin && strcmp(l->arena + e->plugin, ISOLATE_PLUGIN) == 0) {
+        /* An isolated child: the plugin its last run ran. */
+        isolate_who_t who;
+        if (isolate_lookup(e->id, &who) == 0)
+          e->plugin = listing_str(l, who.plugin);
+      }
       if (e->plugin) {
         const loader_plugin_t *p =
             loader_find(actord.loader, l->arena + e->plugin);
@@ -452,12 +457,11 @@ static void listing_on_one(void *arg, const act_info_t *info) {
       "messages_out", (json_int_t)info->messages_out);
   if (*out != NULL && info->plugin != NULL &&
       strcmp(info->plugin, ISOLATE_PLUGIN) == 0) {
-    char real[ACT_NAME_MAX + 1];
-    int pid = isolate_lookup(info->id, real, sizeof(real));
-    if (pid > 0) {
-      json_object_set_new(*out, "plugin", json_string(real));
-      json_object_set_new(*out, "pid", json_integer(pid));
-      json_object_set_new(*out, "version", json_null());
+    isolate_who_t who;
+    if (isolate_lookup(info->id, &who) == 0) {
+      json_object_set_new(*out, "plugin", json_string(who.plugin));
+      json_object_set_new(*out, "version", json_string(who.version));
+      if (who.pid > 0) json_object_set_new(*out, "pid", json_integer(who.pid));
       json_object_set_new(*out, "isolated", json_true());
     }
   }
