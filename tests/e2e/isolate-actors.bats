@@ -18,8 +18,8 @@ pid_of() {
   ctl -o json ps | jq -e -r --arg n "$1" '.[] | select(.name == $n) | .pid'
 }
 gone() { ! _pid_alive "$1"; }
-# The host processes of this file's daemon.
-hosts() { ps --ppid "$(_daemon_pid)" -o pid=,args= | grep -- '--isolate-host' || true; }
+# No host process of daemon $1 is left, wherever it was reparented.
+no_hosts_of() { ! pgrep -f -- "--isolate-host $1 " >/dev/null; }
 no_zombies() { ! ps --ppid "$(_daemon_pid)" -o stat= | grep -q Z; }
 waiter_connected() { ctl -o json stats | jq -e '.clients >= 2' >/dev/null; }
 
@@ -188,6 +188,34 @@ crash_with() {
   ctl stop isup
 }
 
+spinning() { ps -o stat= -p "$1" | grep -q '^R'; }
+count_of() { ctl call "$1" '{"get":true}' | jq -e ".count >= $2" >/dev/null; }
+
+@test "an isolated ticker's timers and sends reach an in-process counter by name" {
+  ctl spawn counter --name itarget >/dev/null
+  ctl spawn ticker --isolate --name iticker \
+    --args '{"target":"itarget","interval_ms":20,"message":{"inc":1}}' >/dev/null
+  wait_for count_of itarget 3
+  run ctl call iticker '{"get":true}'
+  json_assert '.ticks >= 3 and .missed == 0' "$output"
+  ctl stop iticker
+  ctl stop itarget
+}
+
+@test "a stop does not wait for a runaway isolated handler without a timeout" {
+  ctl spawn crash --isolate --name ispin >/dev/null
+  pid=$(pid_of ispin)
+  ctl send ispin '{"crash":"hang"}'
+  # The handler spins in the host; the daemon still answers, and an
+  # orderly shutdown kills the host rather than waiting for it.
+  wait_for spinning "$pid"
+  daemon_answers
+  daemon_restart
+  wait_for gone "$pid"
+  wait_for pid_of ispin
+  ctl stop ispin
+}
+
 @test "no zombies after many crashes" {
   # A supervisor that tolerates them all.
   ctl spawn supervisor --name izsup --args '{"intensity":100,"period_ms":60000}' >/dev/null
@@ -208,9 +236,12 @@ crash_with() {
   ctl spawn crash --isolate --name ik2 >/dev/null
   p1=$(pid_of ik1)
   p2=$(pid_of ik2)
+  dpid=$(_daemon_pid)
+  pgrep -f -- "--isolate-host $dpid " >/dev/null
   daemon_kill9
   wait_for gone "$p1"
   wait_for gone "$p2"
+  wait_for no_hosts_of "$dpid"
   daemon_restart
 }
 
