@@ -8,7 +8,7 @@
 #   sh tests/bench/compare.sh build/bin/actor-bench build/bench
 #
 # A peer that is not installed is skipped with a line that says so.
-# ACTOR_BENCH_OPTS passes options to actor-bench (e.g. --spread).
+# ACTOR_BENCH_OPTS passes options to actor-bench (e.g. --local, --spread).
 bench=${1:?usage: compare.sh ACTOR-BENCH PEER-DIR}
 peers=${2:?usage: compare.sh ACTOR-BENCH PEER-DIR}
 here=$(dirname "$0")
