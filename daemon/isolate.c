@@ -706,6 +706,9 @@ static int isolate_init(act_ctx_t *ctx, json_t *args, void **state) {
     goto fail;
   }
   x->pid = x->proc.pid;
+  /* Listed from now on, so that even a failing init's exit names the
+     plugin; the version follows once the host has loaded it. */
+  isolate_reg_add(x->id, x->pid, x->plugin, "");
   if (uv_poll_init(act_loop(ctx), &x->poll, x->fd) == 0) x->handles++;
   else x->poll.loop = NULL;
 
@@ -755,6 +758,7 @@ kill:
 fail:
   free(data);
   x->ctx = NULL;
+  isolate_reg_end(x->id);
   isolate_close_all(x);
   return rc;
 }

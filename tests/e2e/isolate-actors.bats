@@ -97,6 +97,21 @@ crash_with() {
   ctl stop iev
 }
 
+@test "a crash or a hang in an isolated init fails the spawn with its reason" {
+  run ctl spawn crash --isolate --name iinit --args '{"crash_in_init":"segv"}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"init failed: signal:SIGSEGV"* ]]
+  run ctl spawn crash --isolate --name iinit --args '{"crash_in_init":"hang"}' --handler-timeout 200
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"init failed: timeout"* ]]
+  run ctl spawn crash --isolate --name iinit --args '{"crash_in_init":"error"}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"init failed: error:crash requested in init"* ]]
+  run ctl whereis iinit
+  [ "$status" -eq 3 ]
+  wait_for no_zombies
+}
+
 @test "abort is signal:SIGABRT, exit(3) is exit:3" {
   ctl spawn crash --isolate --name iab >/dev/null
   run crash_with iab '{"crash":"abort"}'
