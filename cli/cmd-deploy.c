@@ -6,11 +6,13 @@
 #include "output.h"
 #include "proto.h"
 
-static const char *const cmd_deploy_strategies[] = {"rolling", "all", NULL};
+static const char *const cmd_deploy_strategies[] = {"code_change", "restart",
+                                                     NULL};
 
 static const struct cmd_option cmd_deploy_options[] = {
     {"strategy", 0, "STRATEGY", CMD_C_CHOICE, cmd_deploy_strategies, 0,
-     "how actors move: rolling (one at a time, the default) or all"},
+     "how actors move: code_change (the default, where the new version has "
+     "one) or restart (a supervised restart, one at a time)"},
     {"watch", 'w', "MS", CMD_C_NONE, NULL, 0,
      "roll back when moved actors crash within MS milliseconds"},
     {NULL, 0, NULL, 0, NULL, 0, NULL}};
@@ -53,7 +55,7 @@ const struct cmd_entry cmd_deploy_entry = {
     .options = cmd_deploy_options,
     .min_args = 1,
     .max_args = 1,
-    .usage = "PATH [--strategy rolling|all] [--watch MS]",
+    .usage = "PATH [--strategy code_change|restart] [--watch MS]",
     .summary = "load a new version of a plugin and move its actors to it",
     .complete = {CMD_C_FILE},
     .exec = cmd_deploy_exec,

@@ -1,4 +1,5 @@
-/* method-plugin.c - plugin.list, plugin.load, plugin.unload. */
+/* method-plugin.c - plugin.list, plugin.load, plugin.unload, plugin.deploy
+   (whose work is in deploy.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "actor/error.h"
 #include "actord.h"
 #include "conn.h"
+#include "deploy.h"
 #include "events.h"
 #include "logs.h"
 #include "methods.h"
@@ -55,23 +57,22 @@ static int method_plugin_in_dirs(const char *real) {
   return 0;
 }
 
-void method_plugin_load(conn_t *c, json_t *id, json_t *params) {
-  const loader_plugin_t *p = NULL;
-  plugin_by_path_t m;
+/* The params' "path" for load and deploy: absolute, resolved into real,
+   and allowed for this client. -1 after an error reply. */
+static int method_plugin_path(conn_t *c, json_t *id, json_t *params,
+                              char *real) {
   const char *path;
-  char real[PATH_MAX], err[512];
-  int rc;
 
-  if (methods_string(c, id, params, "path", 1, &path) != 0) return;
+  if (methods_string(c, id, params, "path", 1, &path) != 0) return -1;
   /* The daemon's working directory means nothing to a client. */
   if (path[0] != '/') {
     conn_invalid(c, id, "path: expected an absolute path, got \"%s\"", path);
-    return;
+    return -1;
   }
   if (realpath(path, real) == NULL) {
     conn_fail(c, id, errno == ENOENT ? ACT_ENOENT : ACT_EPLUGIN, "%s: %s",
               path, strerror(errno));
-    return;
+    return -1;
   }
   /* Code from anywhere runs with the daemon's rights: only its own user
      may load it from outside the plugin directories. */
@@ -80,8 +81,18 @@ void method_plugin_load(conn_t *c, json_t *id, json_t *params) {
               "permission denied: %s is outside the plugin directories, and "
               "only uid %d may load from there",
               real, (int)actord.uid);
-    return;
+    return -1;
   }
+  return 0;
+}
+
+void method_plugin_load(conn_t *c, json_t *id, json_t *params) {
+  const loader_plugin_t *p = NULL;
+  plugin_by_path_t m;
+  char real[PATH_MAX], err[512];
+  int rc;
+
+  if (method_plugin_path(c, id, params, real) != 0) return;
   m.path = real;
   m.found = NULL;
   loader_foreach(actord.loader, method_plugin_match, &m);
@@ -142,4 +153,25 @@ void method_plugin_unload(conn_t *c, json_t *id, json_t *params) {
   events_emit("unload", json_pack("{s:n, s:s, s:s}", "id", "name", name,
                                   "plugin", name));
   conn_result(c, id, entry);
+}
+
+void method_plugin_deploy(conn_t *c, json_t *id, json_t *params) {
+  const char *strategy;
+  char real[PATH_MAX], got[80];
+  uint64_t watch;
+
+  if (methods_string(c, id, params, "strategy", 0, &strategy) != 0 ||
+      methods_uint(c, id, params, "watch_ms", DEPLOY_WATCH_MS,
+                   DEPLOY_WATCH_MAX_MS, &watch) != 0)
+    return;
+  if (strategy != NULL && strcmp(strategy, "code_change") != 0 &&
+      strcmp(strategy, "restart") != 0) {
+    conn_invalid(c, id, "strategy: expected \"code_change\" or \"restart\", "
+                 "got %s", methods_describe(json_object_get(params, "strategy"),
+                                            got, sizeof(got)));
+    return;
+  }
+  if (method_plugin_path(c, id, params, real) != 0) return;
+  deploy_start(c, id, real,
+               strategy != NULL && strcmp(strategy, "restart") == 0, watch);
 }

@@ -30,6 +30,7 @@ const method_t methods_table[] = {
     {ACT_M_PLUGIN_LIST, method_plugin_list, "the loaded plugins"},
     {ACT_M_PLUGIN_LOAD, method_plugin_load, "load a plugin from a file"},
     {ACT_M_PLUGIN_UNLOAD, method_plugin_unload, "unload a plugin no actor uses"},
+    {ACT_M_PLUGIN_DEPLOY, method_plugin_deploy, "move a plugin's actors to a new version"},
     {ACT_M_LOGS_READ, method_logs_read, "log lines, and follow them"},
     {ACT_M_EVENTS_SUBSCRIBE, method_events_subscribe, "receive events as they happen"},
     {ACT_M_STATS, method_events_stats, "runtime counters"},

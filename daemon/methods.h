@@ -72,6 +72,7 @@ void method_name_whereis(conn_t *c, json_t *id, json_t *params);
 void method_plugin_list(conn_t *c, json_t *id, json_t *params);
 void method_plugin_load(conn_t *c, json_t *id, json_t *params);
 void method_plugin_unload(conn_t *c, json_t *id, json_t *params);
+void method_plugin_deploy(conn_t *c, json_t *id, json_t *params);
 void method_logs_read(conn_t *c, json_t *id, json_t *params);
 void method_events_subscribe(conn_t *c, json_t *id, json_t *params);
 void method_events_stats(conn_t *c, json_t *id, json_t *params);

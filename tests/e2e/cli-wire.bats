@@ -148,8 +148,8 @@ sent() {
   [ "$status" -eq 0 ]
   [ "$output" = "counter 1.0.0 /x/counter.so" ]
   [ "$(sent plugin.load)" = "{\"path\":\"$TEST_DIR/counter.so\"}" ]
-  "$ACTORCTL" -s "$FSOCK" deploy counter.so --strategy rolling --watch 500
-  [ "$(sent plugin.deploy)" = "{\"strategy\":\"rolling\",\"watch_ms\":500,\"path\":\"$TEST_DIR/counter.so\"}" ]
+  "$ACTORCTL" -s "$FSOCK" deploy counter.so --strategy restart --watch 500
+  [ "$(sent plugin.deploy)" = "{\"strategy\":\"restart\",\"watch_ms\":500,\"path\":\"$TEST_DIR/counter.so\"}" ]
 }
 
 @test "logs and wait params" {
