@@ -199,12 +199,15 @@ int cmd_parse(const struct cmd_entry *entry, int argc, char **argv,
               struct cmd_args *args) {
   const struct cmd_option *o;
   int i, end = 0;
+  size_t nopts = (size_t)argc + 1;
   char msg[256];
 
   memset(args, 0, sizeof(*args));
   args->entry = entry;
   args->argv = xcalloc((size_t)argc + 1, sizeof(char *));
-  args->opts = xcalloc((size_t)argc + 1, sizeof(*args->opts));
+  /* A word may hold several grouped flags (-fq): at most one per byte. */
+  for (i = 1; i < argc; i++) nopts += strlen(argv[i]);
+  args->opts = xcalloc(nopts, sizeof(*args->opts));
   for (i = 1; i < argc; i++) {
     char *w = argv[i];
 

@@ -9,5 +9,5 @@
 include tests/unit/module.mk
 include tests/plugins/module.mk
 include tests/bench/module.mk
-# fuzz/: the request decoder's fuzz target (make fuzz), once it exists.
-include $(wildcard tests/fuzz/module.mk)
+# fuzz/: fuzz targets (make fuzz) and their replay under make check.
+include tests/fuzz/module.mk
