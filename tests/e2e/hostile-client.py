@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Hostile clients of the control socket, for hostile-socket.bats.
+
+  hostile-client.py SOCK slowloris LINE     send LINE a byte at a time,
+                                            print the reply
+  hostile-client.py SOCK churn N            open N connections, drop them
+  hostile-client.py SOCK send-file PATH     send a file's bytes, half-close,
+                                            print every reply line
+"""
+import socket
+import sys
+import time
+
+
+def connect(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    return s
+
+
+def read_all(s):
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def main():
+    path, mode = sys.argv[1], sys.argv[2]
+    if mode == "slowloris":
+        line = sys.argv[3].encode() + b"\n"
+        s = connect(path)
+        for b in line:
+            s.sendall(bytes([b]))
+            time.sleep(0.01)
+        s.shutdown(socket.SHUT_WR)
+        sys.stdout.write(read_all(s).decode())
+    elif mode == "churn":
+        n = int(sys.argv[3])
+        done = 0
+        while done < n:
+            batch = [connect(path) for _ in range(min(200, n - done))]
+            for i, s in enumerate(batch):
+                if i % 2:
+                    s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"hello"}\n')
+                s.close()
+            done += len(batch)
+        print(done)
+    elif mode == "send-file":
+        with open(sys.argv[3], "rb") as f:
+            data = f.read()
+        s = connect(path)
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        sys.stdout.write(read_all(s).decode("utf-8", "replace"))
+    else:
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
