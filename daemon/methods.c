@@ -1,6 +1,7 @@
 /* methods.c - the method table and the params helpers of the handlers. */
 #include "methods.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,8 +132,10 @@ int methods_target(conn_t *c, json_t *id, json_t *params, const char *field,
   } else if (json_is_string(v)) {
     const char *s = json_string_value(v);
     if (methods_all_digits(s)) {
+      /* Past the largest id is no id at all, not the largest one. */
+      errno = 0;
       target = (act_id_t)strtoull(s, NULL, 10);
-      if (target == 0) {
+      if (target == 0 || errno == ERANGE) {
         conn_invalid(c, id, "%s: expected an id or a name, got %s", field,
                      methods_describe(v, got, sizeof(got)));
         return -1;

@@ -315,6 +315,18 @@ name64=$(printf '%*s' 64 '' | tr ' ' 'n')
   done
 }
 
+@test "ids: a digit string past 2^64 is invalid, not the largest id" {
+  local t
+  for t in 18446744073709551616 99999999999999999999999; do
+    run rpc_raw "$(req 1 actor.info "{\"target\":\"$t\"}")"
+    err_is "$output" -32602 invalid
+    json_assert ".error.message | test(\"$t\")" "$output"
+  done
+  # The largest that fits is an id like any other: one that never existed.
+  run rpc_raw "$(req 1 actor.info '{"target":"18446744073709551615"}')"
+  err_is "$output" -32000 not_found
+}
+
 # ------------------------------------------------------------------ size
 
 @test "size: a line of exactly the limit (1 MiB) is served" {
