@@ -71,6 +71,8 @@
 typedef struct isolate_ent {
   act_id_t id;
   isolate_who_t who;
+  int busy;    /* a callback runs in the host */
+  int killed;  /* isolate_kill killed the host */
 } isolate_ent_t;
 
 static struct {
@@ -138,6 +140,37 @@ static void isolate_reg_end(act_id_t id) {
     isolate_reg.cap = 0;
   }
   pthread_mutex_unlock(&isolate_reg.lock);
+}
+
+/* Mark a callback running in the host (on), or over (off); off returns
+   whether isolate_kill killed the host meanwhile, and forgets it. */
+static int isolate_reg_busy(act_id_t id, int on) {
+  isolate_ent_t *e;
+  int killed = 0;
+
+  pthread_mutex_lock(&isolate_reg.lock);
+  if ((e = isolate_reg_find(id)) != NULL) {
+    e->busy = on;
+    killed = e->killed;
+    if (!on) e->killed = 0;
+  }
+  pthread_mutex_unlock(&isolate_reg.lock);
+  return killed;
+}
+
+int isolate_kill(act_id_t id) {
+  isolate_ent_t *e;
+  int done = 0;
+
+  pthread_mutex_lock(&isolate_reg.lock);
+  if ((e = isolate_reg_find(id)) != NULL && e->busy && e->who.pid > 0) {
+    e->killed = 1;
+    kill(-e->who.pid, SIGKILL);
+    kill(e->who.pid, SIGKILL);
+    done = 1;
+  }
+  pthread_mutex_unlock(&isolate_reg.lock);
+  return done;
 }
 
 int isolate_lookup(act_id_t id, isolate_who_t *out) {
@@ -802,10 +835,15 @@ static int isolate_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
     payload = text;
     len = strlen(text);
   }
+  isolate_reg_busy(x->id, 1);
   rc = isolate_write(x, &f, payload, len);
   free(text);
+  if (rc == 0) rc = isolate_serve(x, msg, isolate_deadline(x), &f, &data);
+  if (isolate_reg_busy(x->id, 0) && x->dead)
+    /* actor.kill killed the runaway host: the kill's own reason. */
+    snprintf(x->reason, sizeof(x->reason), "killed");
   if (rc == -EMSGSIZE) return ACT_EINVAL;
-  if (rc != 0 || isolate_serve(x, msg, isolate_deadline(x), &f, &data) != 0) {
+  if (rc != 0) {
     isolate_exit(x);
     return 0;
   }

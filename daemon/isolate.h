@@ -143,4 +143,11 @@ typedef struct isolate_who {
 int isolate_lookup(act_id_t id, isolate_who_t *out);
 #define ISOLATE_RECENT 256
 
+/* For an untrappable kill, from any thread: while a callback of isolated
+   actor id runs in its host, the actor cannot take the kill (its scheduler
+   waits for the callback), so the host is killed instead, and the actor
+   exits with "killed" as it would have. Returns 1 when it did, else 0 (the
+   kill is then the runtime's business alone). */
+int isolate_kill(act_id_t id);
+
 #endif /* DAEMON_ISOLATE_H */

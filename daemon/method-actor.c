@@ -471,6 +471,8 @@ void method_actor_kill(conn_t *c, json_t *id, json_t *params) {
     conn_invalid(c, id, "reason: expected a non-empty string");
     return;
   }
+  /* A runaway isolated handler would hold the untrappable kill up. */
+  if (reason == NULL) isolate_kill(target);
   rc = act_runtime_kill(actord.rt, target, reason);
   if (rc == ACT_ENOENT || rc == ACT_ENOPROC)
     conn_fail(c, id, ACT_ENOENT, "no actor with id %llu",

@@ -231,6 +231,27 @@ count_of() { ctl call "$1" '{"get":true}' | jq -e ".count >= $2" >/dev/null; }
   ctl stop ispin
 }
 
+@test "kill ends a runaway isolated handler at once, with reason killed" {
+  ctl spawn crash --isolate --name ikill >/dev/null
+  pid=$(pid_of ikill)
+  ctl send ikill '{"crash":"hang"}'
+  wait_for spinning "$pid"
+  # The events, not a wait: a monitor set now would be handled by the
+  # actor only after the handler, which never comes.
+  ctl -o json events -n 1 >"$BATS_TEST_TMPDIR/events" &
+  waiter=$!
+  wait_for waiter_connected
+  ctl kill ikill
+  wait "$waiter"
+  run jq -c '{event, plugin, reason}' "$BATS_TEST_TMPDIR/events"
+  [ "$output" = '{"event":"exit","plugin":"crash","reason":"killed"}' ]
+  wait_for gone "$pid"
+  wait_for pid_of ikill
+  run ctl call ikill '{"ping":true}'
+  [ "$output" = '{"pong":true}' ]
+  ctl stop ikill
+}
+
 @test "no zombies after many crashes" {
   # A supervisor that tolerates them all.
   ctl spawn supervisor --name izsup --args '{"intensity":100,"period_ms":60000}' >/dev/null
