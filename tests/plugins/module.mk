@@ -15,6 +15,8 @@
 #   counter-v2   counter 2.0.0, with code_change (deploy)
 #   counter-broken  counter 3.0.0-broken, whose actors cannot start
 #                (deploy must roll back)
+#   counter-crashy  counter 3.0.0-crashy: code_change works, {"boom":true}
+#                crashes (a crash in deploy's watch window)
 TEST_PLUG       := $(BUILD)/tests/plugins
 TEST_PLUGIN_SRCS := $(wildcard tests/plugins/*.c)
 TEST_PLUGIN_SOS := $(TEST_PLUGIN_SRCS:tests/plugins/%.c=$(TEST_PLUG)/%.so) \
