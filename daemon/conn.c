@@ -209,7 +209,25 @@ static int conn_out_json(conn_t *c, const json_t *v) {
   return 0;
 }
 
-/* A JSON string of s. */
+/* The length of the well-formed UTF-8 sequence at s, or 0. */
+static size_t conn_utf8_len(const unsigned char *s) {
+  size_t n;
+
+  if (s[0] < 0x80) return 1;
+  if (s[0] >= 0xc2 && s[0] <= 0xdf) n = 2;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef) n = 3;
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4) n = 4;
+  else return 0;
+  for (size_t i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80) return 0;
+  if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+      (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+    return 0;
+  return n;
+}
+
+/* A JSON string of s. A byte that is not UTF-8 (a parse error quotes the
+   client's bytes as they came) becomes U+FFFD: a reply is always JSON. */
 static int conn_out_str(conn_t *c, const char *s) {
   static const char hex[] = "0123456789abcdef";
   size_t n = strlen(s);
@@ -218,7 +236,17 @@ static int conn_out_str(conn_t *c, const char *s) {
   c->out[c->out_len++] = '"';
   for (; *s; s++) {
     unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\') {
+    if (ch >= 0x80) {
+      size_t len = conn_utf8_len((const unsigned char *)s);
+      if (len == 0) {
+        memcpy(c->out + c->out_len, "\\ufffd", 6);
+        c->out_len += 6;
+      } else {
+        memcpy(c->out + c->out_len, s, len);
+        c->out_len += len;
+        s += len - 1;
+      }
+    } else if (ch == '"' || ch == '\\') {
       c->out[c->out_len++] = '\\';
       c->out[c->out_len++] = (char)ch;
     } else if (ch < 0x20) {

@@ -58,7 +58,7 @@ def main():
             s.shutdown(socket.SHUT_WR)
         except OSError:
             pass
-        sys.stdout.write(read_all(s).decode("utf-8", "replace"))
+        sys.stdout.buffer.write(read_all(s))
     else:
         sys.exit(2)
 

@@ -91,6 +91,16 @@ send_bytes() {
   err_is "$output" -32602 invalid
 }
 
+@test "utf8: a parse error quoting bad bytes is still valid JSON" {
+  # jansson quotes the input near the error, bytes and all; the reply
+  # carries U+FFFD for what is not UTF-8 (found by the request fuzzer).
+  run send_bytes '{"jsonrpc":"2.0","id":1,"method":"\\\xd2\x9c"}\n{"jsonrpc":"2.0","id":2,"method":"\xff\xfe\\q"}\n'
+  [ "${#lines[@]}" -eq 2 ]
+  err_is "${lines[0]}" -32700
+  err_is "${lines[1]}" -32700
+  printf '%s\n' "$output" | python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines()]'
+}
+
 # -------------------------------------------------------------- nesting
 
 @test "nesting: 100000 [ are refused without recursing" {
