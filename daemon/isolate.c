@@ -104,6 +104,7 @@ static void isolate_reg_add(act_id_t id, int pid, const char *plugin,
       isolate_reg.cap = cap;
     }
     e = &isolate_reg.v[isolate_reg.n++];
+    memset(e, 0, sizeof(*e));
   }
   e->id = id;
   e->who.pid = pid;
