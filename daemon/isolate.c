@@ -16,7 +16,8 @@
  * plugin's handler runs, as an in-process plugin's would; the handler
  * timeout (args "handler_timeout_ms") bounds that: when it expires, the
  * host is killed and the actor exits with "timeout". Without one, a wait
- * still ends when the host dies (a CPU limit) or when actord shuts down.
+ * still ends when the host dies (a CPU limit), when actord shuts down, or
+ * when actor.kill kills the host of a runaway callback (isolate_kill).
  *
  * The host's end becomes the actor's exit reason: "signal:SIGSEGV",
  * "signal:SIGABRT", "exit:N" (the plugin called exit(N)), "timeout", or
@@ -521,10 +522,6 @@ static void isolate_call(isolate_t *x, const act_msg_t *msg,
       break;
     case ISOLATE_OP_LOG:
       act_log(ctx, (int)f->tag, "%s", data ? data : "");
-      rc = 0;
-      break;
-    case ISOLATE_OP_SELF:
-      out = x->id;
       rc = 0;
       break;
     default:

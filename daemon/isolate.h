@@ -81,9 +81,9 @@ enum {
   ISOLATE_OP_REGISTER,    /* id=a, payload: name */
   ISOLATE_OP_UNREGISTER,  /* payload: name */
   ISOLATE_OP_WHEREIS,     /* payload: name -> a=id */
-  ISOLATE_OP_LOG,         /* tag=level, payload: the line */
-  ISOLATE_OP_SELF         /* -> a=id */
+  ISOLATE_OP_LOG          /* tag=level, payload: the line */
 };
+/* (self() needs no call: INIT gives the host the actor's id.) */
 
 typedef struct isolate_frame {
   uint32_t len;    /* payload bytes that follow */
