@@ -67,8 +67,12 @@ static json_t *counter2_inspect(void *state) {
 static int counter2_code_change(act_ctx_t *ctx, void *old_state,
                                 const char *old_version, void **new_state) {
   (void)ctx;
-  if (old_version == NULL || strncmp(old_version, "1.", 2) != 0)
-    return ACT_EINVAL; /* only 1.x states are known; restart the others */
+  if (old_version == NULL || strncmp(old_version, "1.", 2) != 0) {
+    /* Only 1.x states are known; restart the others. The old state is
+       ours even when refused, and every counter's is one malloc'ed block. */
+    free(old_state);
+    return ACT_EINVAL;
+  }
   *new_state = old_state;
   return 0;
 }
