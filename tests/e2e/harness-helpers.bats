@@ -153,7 +153,7 @@ teardown_file() {
   local t0=$SECONDS
   run wait_for -t 1 noisy_false
   [ "$status" -eq 1 ]
-  [ $((SECONDS - t0)) -le 3 ]
+  [ $((SECONDS - t0)) -le 6 ]
   [[ "$output" == *"timed out after 1s: noisy_false"* ]]
   [[ "$output" == *"still not there"* ]]
 }
