@@ -68,6 +68,7 @@ typedef struct deploy {
 
   uint64_t timer, timer_ref; /* the pending timer (0: none) */
   unsigned nops;             /* parked ops whose data is this deploy */
+  int restarting;            /* a restart_child of the move is pending */
 
   /* Roll back: supervisors still to answer which_children, then the
      restart_child requests to make one at a time. */
@@ -83,6 +84,7 @@ static deploy_t *deploy_current;
 static uint64_t deploy_serial;
 
 static void deploy_rollback(deploy_t *d);
+static void deploy_rollback_scan(deploy_t *d);
 static void deploy_restart_next(deploy_t *d);
 static void deploy_revive_next(deploy_t *d);
 
@@ -405,9 +407,16 @@ static void deploy_restarted(conn_t *c, conn_op_t *op, const act_msg_t *msg) {
 
   (void)c;
   d->nops--;
+  d->restarting = 0;
   if (msg == NULL) {
     deploy_orphaned(d);
     deploy_maybe_free(d);
+    return;
+  }
+  if (d->phase == DEPLOY_ROLLBACK) {
+    /* The roll back waited for this restart: its actor is one to move
+       back too. */
+    deploy_rollback_scan(d);
     return;
   }
   if (d->phase != DEPLOY_MOVING) {
@@ -469,6 +478,8 @@ static void deploy_restart_next(deploy_t *d) {
                      : ACT_ENOMEM;
     if (rc == 0)
       rc = deploy_park(d, deploy_restarted, ref, d->next);
+    if (rc == 0)
+      d->restarting = 1;
     if (rc != 0) {
       snprintf(d->why, sizeof(d->why), "deploy %s %s: cannot ask supervisor "
                "%llu to restart actor %llu (%s): %s", d->plugin, d->to,
@@ -672,9 +683,7 @@ static void deploy_children(conn_t *c, conn_op_t *op, const act_msg_t *msg) {
    version, else a restart), and the supervisors' failed children of this
    plugin are revived; then the request fails with d->why. */
 static void deploy_rollback(deploy_t *d) {
-  deploy_scan_t s = {d, d->new_desc, 0};
   char err[512];
-  size_t n0;
 
   d->phase = DEPLOY_ROLLBACK;
   deploy_timer_stop(d);
@@ -686,6 +695,16 @@ static void deploy_rollback(deploy_t *d) {
     deploy_rolled_back(d);
     return;
   }
+  /* A restart under way would start its actor on the new version after
+     the scan: wait for its answer (deploy_restarted) first. */
+  if (!d->restarting)
+    deploy_rollback_scan(d);
+}
+
+static void deploy_rollback_scan(deploy_t *d) {
+  deploy_scan_t s = {d, d->new_desc, 0};
+  size_t n0;
+
   for (size_t i = 0; i < d->n; i++)
     deploy_sup_add(d, d->v[i].sup);
   /* The actors that run the new version now, restarted ones included. */
