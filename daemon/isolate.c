@@ -268,7 +268,10 @@ int isolate_spec(json_t *spec, json_t *params, const char *path, char *err,
     json_object_set(args, "handler_timeout_ms", v);
   if (json_object_set_new(spec, "args", args) != 0 ||
       json_object_set_new(spec, "plugin", json_string(ISOLATE_PLUGIN)) != 0 ||
-      json_object_set_new(spec, "isolate", json_true()) != 0)
+      json_object_set_new(spec, "isolate", json_true()) != 0 ||
+      /* The proxy waits for each callback the host runs: on a thread of its
+         own, a slow or runaway plugin holds up no other actor. */
+      json_object_set_new(spec, "dedicated", json_true()) != 0)
     goto nomem;
   return 0;
 

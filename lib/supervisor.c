@@ -128,6 +128,7 @@ typedef struct sup_child {
   int64_t shutdown_ms;  /* -1 = infinity; 0 = kill at once */
   uint32_t mailbox_cap;
   uint8_t mailbox_policy;
+  int dedicated;        /* spawn it with ACT_SPAWN_DEDICATED */
 
   sup_cstate_t state;
   int stop_pending;     /* the pump stops it (in reverse start order) */
@@ -682,7 +683,7 @@ static int sup_child_new(sup_t *s, act_ctx_t *ctx, json_t *spec,
                          const char *where, char *err, size_t errlen,
                          sup_child_t **out) {
   sup_child_t *c = NULL;
-  json_t *plugin, *name, *restart, *shutdown, *mailbox;
+  json_t *plugin, *name, *restart, *shutdown, *mailbox, *dedicated;
   char got[80];
   size_t i;
   int rc;
@@ -776,6 +777,18 @@ static int sup_child_new(sup_t *s, act_ctx_t *ctx, json_t *spec,
       rc = ACT_EINVAL;
       goto fail;
     }
+  }
+
+  dedicated = json_object_get(spec, "dedicated");
+  if (dedicated != NULL && !json_is_null(dedicated)) {
+    if (!json_is_boolean(dedicated)) {
+      sup_describe(dedicated, got, sizeof(got));
+      snprintf(err, errlen, "%sdedicated: expected true or false, got %s",
+               where, got);
+      rc = ACT_EINVAL;
+      goto fail;
+    }
+    c->dedicated = json_is_true(dedicated);
   }
 
   mailbox = json_object_get(spec, "mailbox");
@@ -1146,6 +1159,8 @@ static void sup_act_spawn(sup_t *s, act_ctx_t *ctx, sup_child_t *c,
   opts.restarts = old_id != 0 ? c->restarts + 1 : c->restarts;
   opts.mailbox_cap = c->mailbox_cap;
   opts.mailbox_policy = c->mailbox_policy;
+  if (c->dedicated)
+    opts.flags |= ACT_SPAWN_DEDICATED;
   c->started_ms = act_now_ms(ctx);
   err = act_spawn(ctx, &opts, &id);
   if (err < 0) {

@@ -231,6 +231,27 @@ count_of() { ctl call "$1" '{"get":true}' | jq -e ".count >= $2" >/dev/null; }
   ctl stop ispin
 }
 
+@test "a runaway isolated handler holds up no in-process actor" {
+  ctl spawn crash --isolate --name irun >/dev/null
+  pid=$(pid_of irun)
+  ctl send irun '{"crash":"hang"}'
+  wait_for spinning "$pid"
+  # Spawned after the hang began, these land on every scheduler; each
+  # answers at once, since the isolated actor waits on a thread of its own.
+  for i in 1 2 3 4 5 6; do
+    ctl spawn counter --name "free$i" --args "{\"start\":$i}" >/dev/null
+  done
+  for i in 1 2 3 4 5 6; do
+    run ctl -t 2000 call "free$i" '{"get":true}'
+    [ "$status" -eq 0 ]
+    [ "$output" = "{\"count\":$i}" ]
+  done
+  ctl kill irun
+  wait_for gone "$pid"
+  for i in 1 2 3 4 5 6; do ctl stop "free$i"; done
+  ctl stop irun
+}
+
 @test "kill ends a runaway isolated handler at once, with reason killed" {
   ctl spawn crash --isolate --name ikill >/dev/null
   pid=$(pid_of ikill)

@@ -963,3 +963,42 @@ TEST_IMPL(supervisor_inspect) {
   t_stop();
   return 0;
 }
+
+/* act_runtime_info callback: the scheduler the actor runs on. */
+static void t_sched_of(void *arg, const act_info_t *info) {
+  *(int *)arg = info->sched;
+}
+
+TEST_IMPL(supervisor_dedicated_child) {
+  act_id_t s, d, n;
+  int dsched = -1, nsched = -1;
+  json_t *r;
+
+  t_start();
+  s = t_sup("s", "{}");
+  ASSERT(t_wait_name("s", 0) == s);
+
+  r = t_ask(s, "{'start_child':{'plugin':'tchild','name':'d',"
+               "'dedicated':true}}");
+  ASSERT(r != NULL && json_object_get(r, "error") == NULL);
+  json_decref(r);
+  r = t_ask(s, "{'start_child':{'plugin':'tchild','name':'n'}}");
+  ASSERT(r != NULL && json_object_get(r, "error") == NULL);
+  json_decref(r);
+  d = act_runtime_whereis(t_rt, "d");
+  n = act_runtime_whereis(t_rt, "n");
+  ASSERT(act_runtime_info(t_rt, d, t_sched_of, &dsched) == 0);
+  ASSERT(act_runtime_info(t_rt, n, t_sched_of, &nsched) == 0);
+  /* The worker threads are schedulers 0 and 1; a dedicated actor's thread
+     is a scheduler of its own, outside that list (-1). */
+  ASSERT(nsched >= 0 && nsched < 2);
+  ASSERT(dsched == -1);
+
+  r = t_ask(s, "{'start_child':{'plugin':'tchild','dedicated':'yes'}}");
+  ASSERT(strcmp(t_err_kind(r), "invalid") == 0);
+  ASSERT(t_has(t_err_msg(r), "dedicated: expected true or false, got "
+                             "\"yes\""));
+  json_decref(r);
+  t_stop();
+  return 0;
+}

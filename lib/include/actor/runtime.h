@@ -212,7 +212,7 @@ typedef struct act_info {
   uint64_t mailbox;     /* queued messages */
   uint64_t started_ms;  /* monotonic time (act_runtime_now_ms) of spawn */
   uint64_t messages_in, messages_out;
-  int sched;
+  int sched;            /* its scheduler; -1: a thread of its own */
   uint32_t flags;       /* the ACT_SPAWN_* flags it was spawned with */
 } act_info_t;
 
@@ -261,7 +261,8 @@ uint64_t act_runtime_now_ms(void); /* monotonic */
  * A child SPEC is a JSON object: "plugin" (required), "name", "args",
  * "restart" ("permanent" | "transient" | "temporary"), "shutdown_ms"
  * (default 5000), "mailbox" ({"cap":N,"policy":"reject"|"drop_oldest"|
- * "drop_newest"}), plus fields the runtime ignores and keeps (e.g.
+ * "drop_newest"}), "dedicated" (true: spawned with ACT_SPAWN_DEDICATED, on
+ * a thread of its own), plus fields the runtime ignores and keeps (e.g.
  * "isolate").
  *
  * Requests, as asks with a JSON object; each reply is a JSON object, or
