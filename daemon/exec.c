@@ -343,9 +343,13 @@ struct exec {
   int group_gone;      /* no process of the group is left */
   int finished;        /* act_exit called */
   uint64_t kill_at, give_up_at, drain_until; /* loop times (uv_now) */
-
-  char rbuf[EXEC_READ_MAX];
 };
+
+/* The buffer reads go into. A loop makes one read at a time and the bytes
+   are cut into lines (copied) before the next, so one buffer per scheduler
+   thread serves every program on it; one per program made each exec actor
+   cost 64 KiB, which is most of what a thousand programs cost actord. */
+static __thread char exec_rbuf[EXEC_READ_MAX];
 
 static void exec_close_cb(uv_handle_t *h) {
   exec_t *x = h->data;
@@ -479,11 +483,9 @@ static void exec_out_flush(exec_out_t *o) {
 }
 
 static void exec_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-  exec_out_t *o = (exec_out_t *)h;
-
+  (void)h;
   (void)suggested;
-  /* Reads are one at a time on this loop: one buffer serves both pipes. */
-  *buf = uv_buf_init(o->x->rbuf, sizeof(o->x->rbuf));
+  *buf = uv_buf_init(exec_rbuf, sizeof(exec_rbuf));
 }
 
 static void exec_check(exec_t *x);
@@ -513,8 +515,8 @@ static void exec_out_drain(exec_out_t *o) {
   ssize_t n;
 
   if (o->open && uv_fileno((uv_handle_t *)&o->pipe, &fd) == 0) {
-    while ((n = read(fd, o->x->rbuf, sizeof(o->x->rbuf))) > 0)
-      exec_out_feed(o, o->x->rbuf, (size_t)n);
+    while ((n = read(fd, exec_rbuf, sizeof(exec_rbuf))) > 0)
+      exec_out_feed(o, exec_rbuf, (size_t)n);
   }
   exec_out_flush(o);
 }
