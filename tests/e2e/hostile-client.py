@@ -13,10 +13,19 @@ import time
 
 
 def connect(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(path)
-    return s
+    """A connection, waiting while the daemon's backlog is full."""
+    deadline = time.time() + 10
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:
+            s.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.001)
 
 
 def read_all(s):
