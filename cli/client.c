@@ -363,6 +363,18 @@ static int client_await(struct cmd_ctx *ctx, struct client *c,
         json_array_append_new(c->pending, msg);
         continue;
       }
+      /* An error with id null before any reply: the daemon refused the
+         connection (too many clients, not admitted, shutting down) and
+         says why before it closes. */
+      if (json_is_null(jid) && json_object_get(msg, "error") != NULL) {
+        json_t *err = json_object_get(msg, "error");
+        const char *why = json_string_value(json_object_get(err, "message"));
+        output_error("actord at %s refused the connection: %s", c->path,
+                     why ? why : "no reason given");
+        json_decref(msg);
+        c->closed = 1;
+        return CMD_UNREACHABLE;
+      }
       if (c->hello_id != 0 && got == c->hello_id) {
         status = client_check_hello(c, msg);
         json_decref(msg);

@@ -161,3 +161,35 @@ exits() {
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"unterminated quote"* ]]
 }
+
+# refused_stats SOCK: actorctl stats is refused with exit 5.
+refused_stats() {
+  run --separate-stderr "$ACTORCTL" -s "$1" stats
+  [ "$status" -eq 5 ]
+}
+
+@test "cli: a client over the daemon's limit is told why, exit 5" {
+  local d=$BATS_TEST_TMPDIR/d hold pid
+  mkdir -p "$d"
+  echo '{"max_clients":2}' >"$d/cfg.json"
+  "$ACTORD" -s "$d/s" -S "$d/st" --ephemeral -c "$d/cfg.json" -L "$d/log" \
+    </dev/null >/dev/null 2>&1 3>&- &
+  pid=$!
+  wait_for "$ACTORCTL" -s "$d/s" stats
+  python3 -c '
+import socket, sys, time
+held = []
+for _ in range(2):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    held.append(s)
+time.sleep(30)' "$d/s" 3>&- &
+  hold=$!
+  wait_for refused_stats "$d/s"
+  kill "$hold"
+  wait "$hold" || true
+  # Once said the connection was closed, without the daemon's reason.
+  [[ "$stderr" == *"refused the connection: too many clients (at most 2)"* ]]
+  "$ACTORCTL" -s "$d/s" daemon stop
+  wait "$pid"
+}
