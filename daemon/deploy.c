@@ -327,18 +327,18 @@ static void deploy_rolled_back(deploy_t *d) {
   deploy_maybe_free(d);
 }
 
-/* The client went away: its actor, which drove the deploy, is gone, so
-   the deploy stops where it stands (deploy.h). */
+/* The connection's actor, which drove the deploy, is gone (the daemon is
+   stopping), so the deploy stops where it stands (deploy.h). */
 static void deploy_orphaned(deploy_t *d) {
   if (d->phase == DEPLOY_ROLLBACK) {
-    logs_warn("%s; the client went away during the roll back to %s",
-              d->why, d->from);
+    logs_warn("%s; cut short (the daemon is stopping) during the roll "
+              "back to %s", d->why, d->from);
     events_emit("rollback", deploy_summary(d, "rollback"));
   } else if (d->phase != DEPLOY_DONE) {
     /* The name already points at the new version; keep it, and record it
        so that a restarted daemon agrees with what runs. */
     state_plugin_add(d->plugin, d->path);
-    logs_warn("deploy %s %s: the client went away before the end; %zu of "
+    logs_warn("deploy %s %s: cut short (the daemon is stopping); %zu of "
               "%zu actors moved, the new version stays", d->plugin, d->to,
               d->moved, d->n);
     events_emit("deploy", deploy_summary(d, "deploy"));

@@ -33,9 +33,12 @@
  * One deploy runs at a time in the whole daemon: a second one is refused
  * with kind "unavailable" (the client may retry), and so is a deploy while
  * the daemon shuts down. The work is driven by the requesting connection's
- * actor (asks, monitors, timers); if that connection goes away first, the
- * deploy ends where it stands: the new version stays current (or the old
- * one, after a roll back), and a log line says so.
+ * actor (asks, monitors, timers). A client that disconnects does not cut
+ * it short: the connection, like any with requests pending, stays until
+ * the deploy is answered. Only the end of the connection's actor (the
+ * daemon stopping) does; the deploy then ends where it stands: the new
+ * version stays current (or the old one, after a roll back), and a log
+ * line says so.
  */
 #ifndef DAEMON_DEPLOY_H
 #define DAEMON_DEPLOY_H

@@ -112,6 +112,7 @@ answers() { [ "$(ctl call "$1" '{"get":true}' 2>/dev/null)" = "$2" ]; }
   wait_for answers s1 "{\"count\":$n,\"version\":2}"
   # ps shows each actor's version.
   ctl -o json ps | json_assert '.[] | select(.name == "s1") | .version == "2.0.0"'
+  ctl -o json inspect s1 | json_assert '.version == "2.0.0" and .data.version == 2'
 }
 
 @test "deploy: a crash within the watch rolls back; the others keep their count" {
@@ -213,6 +214,24 @@ answers() { [ "$(ctl call "$1" '{"get":true}' 2>/dev/null)" = "$2" ]; }
   json_assert '.error.data.kind == "unavailable" and (.error.message | test("a deploy of plugin \"counter\" is under way"))' "$output"
   wait "$first"
   [ "$(counter_version)" = "2.0.0" ]
+}
+
+@test "deploy: a client that goes away mid-watch does not cut the deploy short" {
+  ctl deploy "$PLUGIN_DIR/counter.so" --watch 0 >/dev/null
+  ctl spawn counter --name g1 --args '{"start":5}' >/dev/null
+  "$ACTORCTL" -s "$SOCK" deploy "$TEST_PLUGIN_DIR/counter-crashy.so" --watch 1500 \
+    >/dev/null 2>&1 3>&- &
+  local client=$!
+  wait_for answers g1 '{"count":5,"version":3}'
+  kill "$client"
+  wait "$client" || true
+  deployed() { grep -q "deployed plugin counter 3.0.0-crashy" "$LOG"; }
+  wait_for deployed
+  [ "$(counter_version)" = "3.0.0-crashy" ]
+  # It ended: the next deploy is not refused.
+  run ctl deploy "$PLUGIN_DIR/counter.so" --watch 0
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  wait_for answers g1 '{"count":5}'
 }
 
 @test "deploy: a restarted daemon loads the deployed version" {
