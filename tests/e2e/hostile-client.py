@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Hostile clients of the control socket, for hostile-socket.bats.
 
-  hostile-client.py SOCK slowloris LINE     send LINE a byte at a time,
+  hostile-client.py SOCK slowloris LINE [SENT GO]
+                                            send LINE a byte at a time; with
+                                            SENT and GO, create SENT before the
+                                            newline and wait for GO to exist;
                                             print the reply
   hostile-client.py SOCK churn N            open N connections, drop them
   hostile-client.py SOCK send-file PATH     send a file's bytes, half-close,
                                             print every reply line
 """
+import os
 import socket
 import sys
 import time
@@ -40,11 +44,19 @@ def read_all(s):
 def main():
     path, mode = sys.argv[1], sys.argv[2]
     if mode == "slowloris":
-        line = sys.argv[3].encode() + b"\n"
+        line = sys.argv[3].encode()
         s = connect(path)
         for b in line:
             s.sendall(bytes([b]))
-            time.sleep(0.01)
+            time.sleep(0.005)
+        # All but the newline is out: say so, and hold the line open until
+        # told to finish it.
+        if len(sys.argv) > 5:
+            open(sys.argv[4], "w").close()
+            deadline = time.time() + 30
+            while not os.path.exists(sys.argv[5]) and time.time() < deadline:
+                time.sleep(0.01)
+        s.sendall(b"\n")
         s.shutdown(socket.SHUT_WR)
         sys.stdout.write(read_all(s).decode())
     elif mode == "churn":
