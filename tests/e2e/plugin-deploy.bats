@@ -148,6 +148,32 @@ answers() { [ "$(ctl call "$1" '{"get":true}' 2>/dev/null)" = "$2" ]; }
   wait_for answers r1 '{"count":2,"version":2}'
 }
 
+@test "deploy: strategy restart rolls back too, and the restarted actors come back" {
+  run ctl deploy "$PLUGIN_DIR/counter.so" --watch 0
+  [ "$status" -eq 0 ]
+  ctl spawn counter --name rr1 --args '{"start":4}' >/dev/null
+  ctl spawn counter --name rr2 --args '{"start":6}' >/dev/null
+  ctl deploy "$TEST_PLUGIN_DIR/counter-crashy.so" --strategy restart --watch 10000 \
+    >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+  local deploy=$!
+  wait_for answers rr1 '{"count":4,"version":3}'
+  wait_for answers rr2 '{"count":6,"version":3}'
+  ctl send rr1 '{"inc":1}'
+  wait_for answers rr1 '{"count":5,"version":3}'
+  ctl send rr2 '{"boom":true}'
+  local rc=0
+  wait "$deploy" || rc=$?
+  [ "$rc" -eq 1 ]
+  run cat "$BATS_TEST_TMPDIR/out"
+  [[ "$output" == *"(rr2) crashed within 10000 ms"*"rolled back to 1.0.0" ]]
+  [ "$(counter_version)" = "1.0.0" ]
+  # rr1 goes back through 1.0.0's code_change with its count; rr2 crashed
+  # and starts again from its spec on 1.0.0.
+  wait_for answers rr1 '{"count":5}'
+  wait_for answers rr2 '{"count":6}'
+  ctl -o json ps | json_assert '[.[] | select(.plugin == "counter") | .version] | all(. == "1.0.0")'
+}
+
 @test "deploy: a rolled back 2.0.0 -> 1.0.0 move keeps the state through 1.0.0's code_change" {
   run ctl deploy "$PLUGIN_DIR/counter.so" --watch 0
   [ "$status" -eq 0 ]
