@@ -12,11 +12,12 @@
  *       RUNS actor.list requests one after the other, each timed from the
  *       request's first byte to the reply's last; prints
  *       {"workload":"ctl_list",...,"ms":MEDIAN,"actors":N}
- *   ctl-bench SOCKET restart RUNS NAME
+ *   ctl-bench SOCKET restart RUNS NAME [segv]
  *       RUNS times: tell the supervised actor NAME (the crash plugin) to
- *       exit with an error, then wait until the name points at a new actor
- *       and that actor answers a ping; prints
- *       {"workload":"restart_inproc",...,"ms":MEDIAN,"max_ms":...}
+ *       exit with an error (with segv: to crash its isolated host), then
+ *       wait until the name points at a new actor and that actor answers a
+ *       ping; prints {"workload":"restart_inproc" (restart_isolated with
+ *       segv),...,"ms":MEDIAN,"max_ms":...}
  *   ctl-bench SOCKET restart-exec RUNS NAME COMM
  *       RUNS times: SIGKILL the program (whose /proc/PID/comm is COMM) of
  *       the supervised exec actor NAME, then wait until NAME is a new actor
@@ -255,7 +256,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: ctl-bench SOCKET pipeline N TARGET MESSAGE\n"
                     "       ctl-bench SOCKET spawn N PLUGIN [RESTART]\n"
                     "       ctl-bench SOCKET list RUNS\n"
-                    "       ctl-bench SOCKET restart RUNS NAME\n"
+                    "       ctl-bench SOCKET restart RUNS NAME [segv]\n"
                     "       ctl-bench SOCKET restart-exec RUNS NAME COMM\n");
     return 2;
   }
@@ -324,8 +325,12 @@ int main(int argc, char **argv) {
            "\"runs\":%" PRIu64 ",\"actors\":%zu}\n",
            n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2, n, list_count);
     free(ms);
-  } else if (strcmp(argv[2], "restart") == 0 && argc == 5) {
-    const char *name = argv[4];
+  } else if (strcmp(argv[2], "restart") == 0 && (argc == 5 || argc == 6)) {
+    /* The crash kind: "error" (an orderly error exit, in-process) by
+       default; "segv" for an isolated actor, whose host dies of it. */
+    const char *name = argv[4], *kind = argc == 6 ? argv[5] : "error";
+    const char *workload = strcmp(kind, "error") == 0 ? "restart_inproc"
+                                                       : "restart_isolated";
     uint64_t rid = 0;
     double *ms;
     if (n == 0) die("%s", "RUNS must be positive");
@@ -339,7 +344,7 @@ int main(int argc, char **argv) {
       t0 = now_s();
       r = rpc(fd, ++rid, "actor.send",
               json_pack("{s:s,s:{s:s}}", "target", name, "message", "crash",
-                        "error"));
+                        kind));
       json_decref(r);
       /* The name moves to the replacement once it has been spawned; the
          replacement counts once it answers. */
@@ -356,9 +361,10 @@ int main(int argc, char **argv) {
       ms[i] = (now_s() - t0) * 1e3;
     }
     qsort(ms, n, sizeof *ms, cmp_double);
-    printf("{\"workload\":\"restart_inproc\",\"runtime\":\"actord\","
+    printf("{\"workload\":\"%s\",\"runtime\":\"actord\","
            "\"ms\":%.3f,\"max_ms\":%.3f,\"runs\":%" PRIu64 "}\n",
-           n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2, ms[n - 1], n);
+           workload, n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2,
+           ms[n - 1], n);
     free(ms);
   } else if (strcmp(argv[2], "restart-exec") == 0 && argc == 6) {
     const char *name = argv[4], *comm = argv[5];

@@ -188,6 +188,24 @@ elif start_daemon; then
   stop_daemon
 else status=1; fi
 
+# ------------------------------------------------------ restart_isolated
+# The crash plugin isolated in a host process, under a supervisor of its
+# own; the host dies of SIGSEGV and the time runs until the replacement, in
+# a new host, answers a call.
+if [ ! -x "$ctlbench" ]; then
+  skip restart_isolated "ctl-bench not built"
+elif start_daemon; then
+  if ctl spawn supervisor --name bench_sup \
+       --args '{"intensity":100000,"period_ms":1000}' >/dev/null 2>"$dir/why" &&
+     ctl spawn crash --name bench_icrash --sup bench_sup --isolate \
+       >/dev/null 2>"$dir/why"; then
+    "$ctlbench" "$sock" restart 100 bench_icrash segv
+  else
+    skip restart_isolated "$(cat "$dir/why")"
+  fi
+  stop_daemon
+else status=1; fi
+
 # ---------------------------------------------------------- restart_exec
 # cat under a supervisor of its own; the program is SIGKILLed and the time
 # runs until the name's new actor runs cat again. cat exits by itself when
