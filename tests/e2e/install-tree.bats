@@ -254,6 +254,19 @@ EOF
   # A tell is logged, as the example says.
   ctl send h1 '{"who":"log"}'
   wait_for ctl_logs_show h1 'hello, log'
+
+  # "actorctl deploy ./hello.so later replaces a loaded version by a new
+  # one with the actors running it."
+  grep -qF 'actorctl deploy ./hello.so' "$REPO_ROOT/README.md"
+  sed -i 's/\.version = "1\.0"/.version = "1.1"/' "$dir/hello.c"
+  ( cd "$dir" && cc -shared -fPIC $(pkg-config --define-prefix --cflags libactor) \
+      hello.c -o hello.so )
+  ( cd "$dir" && ctl deploy ./hello.so )
+  run ctl -o json plugins
+  json_assert 'map(select(.name == "hello"))[0] | .version == "1.1" and .actors == 1' "$output"
+  run ctl call h1 "$msg"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$want" ]
 }
 
 # ctl_logs_show TARGET TEXT: the actor's log has a line containing TEXT.
