@@ -3,7 +3,7 @@
 # every test of every suite:
 #   unit/     C unit tests of lib, one process per test  (make unit)
 #   plugins/  plugins broken on purpose, as real .so files (make test-plugins)
-#   e2e/      bats end-to-end tests, a private daemon per file (helpers.bash)
+#   e2e/      bats end-to-end tests, a private daemon per file
 #   shell/    the interactive shell in a real terminal (tmux)
 #   bench/    benchmarks: make bench, not part of check
 include tests/unit/module.mk

@@ -1,4 +1,4 @@
-# Shared helpers of the end-to-end tests (bats). Load with
+# The functions the end-to-end tests (bats) share. Load with
 #
 #     load helpers            (from tests/e2e/*.bats)
 #     load ../e2e/helpers     (from tests/shell/*.bats)
@@ -31,10 +31,10 @@
 #   KEEP_TEST_DIR=1  keep the daemon's directory after a clean stop
 
 # The repository root: this file lives in tests/e2e/.
-_helpers_dir=$(cd "$(dirname "${BASH_SOURCE[0]:-$BATS_TEST_DIRNAME/helpers.bash}")" && pwd)
-REPO_ROOT=$(cd "$_helpers_dir/../.." && pwd)
+_e2e_dir=$(cd "$(dirname "${BASH_SOURCE[0]:-$BATS_TEST_DIRNAME/helpers.bash}")" && pwd)
+REPO_ROOT=$(cd "$_e2e_dir/../.." && pwd)
 export REPO_ROOT
-unset _helpers_dir
+unset _e2e_dir
 
 # Make a path absolute, relative to the repository root.
 _abspath() {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# The e2e helpers themselves (tests/e2e/helpers.bash), against a stand-in
-# daemon: socat answering JSON-RPC lines on the socket, so that the harness
-# every other file relies on is known to start, wait, restart and stop
-# correctly and to catch what it must catch, independently of actord.
+# The shared e2e functions themselves (tests/e2e/helpers.bash), against a
+# stand-in daemon: socat answering JSON-RPC lines on the socket, so that the
+# harness every other file relies on is known to start, wait, restart and
+# stop correctly and to catch what it must catch, independently of actord.
 
 load helpers
 
