@@ -114,14 +114,23 @@ def flood(path, target, n):
     line = "".join('{"jsonrpc":"2.0","id":%d,"method":"actor.send","params":'
                    '{"target":"%s","message":{"inc":1}}}\n' % (i, target)
                    for i in range(n)).encode()
+    # Read while writing: a client that does not read its replies is cut
+    # off once 8 MiB wait for it, and that is not what this measures.
+    chunks = []
+
+    def reader():
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    t = threading.Thread(target=reader)
+    t.start()
     s.sendall(line)
     s.shutdown(socket.SHUT_WR)
-    data = b""
-    while True:
-        chunk = s.recv(1 << 20)
-        if not chunk:
-            break
-        data += chunk
+    t.join()
+    data = b"".join(chunks)
     replies = [json.loads(l) for l in data.splitlines()]
     ok = sum(1 for r in replies if "result" in r)
     kinds = {}
