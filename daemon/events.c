@@ -1,6 +1,7 @@
 /* events.c - from the scheduler threads to the control loop, and out. */
 #include "events.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,15 @@
 /* Past this many queued items the newest are dropped (and counted): a
    plugin that logs in a tight loop must not eat the daemon's memory. */
 #define EVENTS_QUEUE_MAX 1000000u
+
+/* After this many exits, once the exits have paused for EVENTS_TRIM_MS,
+   the allocator gives its free pages back. The memory of actors that come
+   and go in numbers is freed, but glibc keeps the pages of its arenas
+   (100,000 counters that came and went left 123 MB resident, 3.6 MB after
+   a trim). A one-shot timer re-armed by each burst wakes nobody when the
+   daemon is idle. */
+#define EVENTS_TRIM_EXITS 1000u
+#define EVENTS_TRIM_MS 1000u
 
 enum { EVENTS_EVENT, EVENTS_LOG };
 
@@ -36,6 +46,8 @@ static struct {
   size_t len;
   uint64_t dropped;
   uv_async_t async;
+  uv_timer_t trim;
+  unsigned exits; /* since the last trim (control loop only) */
   int init;
 } events = {.lock = PTHREAD_MUTEX_INITIALIZER, .tail = &events.head};
 
@@ -44,12 +56,23 @@ static void events_on_async(uv_async_t *h) {
   events_drain();
 }
 
+static void events_on_trim(uv_timer_t *h) {
+  (void)h;
+  events.exits = 0;
+  malloc_trim(0);
+}
+
 int events_init(uv_loop_t *loop) {
   int rc = uv_async_init(loop, &events.async, events_on_async);
   if (rc != 0) return ACT_EIO;
+  if (uv_timer_init(loop, &events.trim) != 0) {
+    uv_close((uv_handle_t *)&events.async, NULL);
+    return ACT_EIO;
+  }
   events.init = 1;
-  /* The wake-up handle must not keep the loop alive by itself. */
+  /* The wake-up handles must not keep the loop alive by themselves. */
   uv_unref((uv_handle_t *)&events.async);
+  uv_unref((uv_handle_t *)&events.trim);
   return 0;
 }
 
@@ -289,6 +312,7 @@ static void events_handle(events_item_t *it) {
     logs_debug("%s started", who);
     break;
   case ACT_EV_EXIT:
+    events.exits++;
     state_actor_exited(it->id, it->text);
     logs_actor_exit(it->id, it->name);
     if (it->text && strcmp(it->text, "normal") && strcmp(it->text, "shutdown"))
@@ -356,6 +380,8 @@ void events_drain(void) {
       events_handle(it);
     free(it);
   }
+  if (events.exits >= EVENTS_TRIM_EXITS && events.init)
+    uv_timer_start(&events.trim, events_on_trim, EVENTS_TRIM_MS, 0);
 }
 
 void events_free(void) {
@@ -383,5 +409,6 @@ void events_free(void) {
   if (events.init) {
     events.init = 0;
     uv_close((uv_handle_t *)&events.async, NULL);
+    uv_close((uv_handle_t *)&events.trim, NULL);
   }
 }
