@@ -61,6 +61,6 @@ include tests/module.mk
 include mk/targets.mk
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz build-tsan
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
