@@ -813,7 +813,7 @@ static int exec_env_key_ok(const char *k) {
    NULL-terminated array in one allocation (*out), or NULL for no change. */
 static int exec_env_build(json_t *env, char ***out) {
   extern char **environ;
-  size_t n = 0, size = 0, i = 0;
+  size_t n = 0, size = 0, i = 0, len;
   const char *k;
   json_t *v;
   char **arr, *p;
@@ -839,12 +839,18 @@ static int exec_env_build(json_t *env, char ***out) {
       key[eq - *e] = '\0';
       if (json_object_get(env, key) != NULL) continue;
     }
-    arr[i++] = strcpy(p, *e);
-    p += strlen(p) + 1;
+    len = strlen(*e) + 1;
+    arr[i++] = memcpy(p, *e, len);
+    p += len;
   }
   json_object_foreach(env, k, v) {
+    size_t klen = strlen(k), vlen = strlen(json_string_value(v));
+    /* size counted json_string_length, never less than this. */
     arr[i++] = p;
-    p += sprintf(p, "%s=%s", k, json_string_value(v)) + 1;
+    memcpy(p, k, klen);
+    p[klen] = '=';
+    memcpy(p + klen + 1, json_string_value(v), vlen + 1);
+    p += klen + 1 + vlen + 1;
   }
   arr[i] = NULL;
   *out = arr;

@@ -165,7 +165,8 @@ int act__names_register(act_runtime_t *rt, const char *name, act_id_t id) {
   }
   if (a != NULL)
     uv_mutex_unlock(&s->lock);
-  strcpy(e->name, name);
+  /* name was checked with act_name_valid: at most ACT_NAME_MAX bytes. */
+  memcpy(e->name, name, strlen(name) + 1);
   e->id = id;
   e->next = NULL;
   *p = e;
