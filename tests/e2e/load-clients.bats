@@ -89,5 +89,5 @@ with open(sys.argv[1], "w") as f:
   wait_for no_load_actors
   # The allocator gives the pages back once the exits pause (about 1 s):
   # without that, 20,000 counters that came and went stay ~25 MB resident.
-  [ -n "${SAN:-}" ] || wait_for -t 15 rss_below $((base + 2048))
+  [ -n "${SAN:-}" ] || wait_for -t 15 rss_below $((base + 4096))
 }
