@@ -61,7 +61,7 @@ static int connect_to(const char *path) {
   if (strlen(path) >= sizeof sa.sun_path) die("socket path too long: %s", path);
   memset(&sa, 0, sizeof sa);
   sa.sun_family = AF_UNIX;
-  strcpy(sa.sun_path, path);
+  memcpy(sa.sun_path, path, strlen(path) + 1); /* length checked above */
   fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) die("socket: %s", strerror(errno));
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)

@@ -55,7 +55,7 @@ static void mailbox_case(int policy, const char *expect) {
   act_stats_t st;
   uint32_t i;
   int rejected = 0;
-  char got[64] = "", line[16];
+  char got[64] = "";
 
   gate = t_gate_new();
   a = spawn_bounded(rt, &b, 2, policy, 0);
@@ -79,8 +79,8 @@ static void mailbox_case(int policy, const char *expect) {
   ASSERT(t_wait_rec("exit %llu done", U(a)));
   for (i = 1; i <= 5; i++)
     if (t_has_rec("got %u", i)) {
-      snprintf(line, sizeof(line), "%u", i);
-      strcat(got, line);
+      size_t used = strlen(got);
+      snprintf(got + used, sizeof(got) - used, "%u", i);
     }
   ASSERT(strcmp(got, expect) == 0);
   act_runtime_stats(rt, &st);
