@@ -25,13 +25,16 @@ extern "C" {
   XX(NOMEM,     -9, "internal",     "out of memory")                       \
   XX(INTERNAL, -10, "internal",     "internal error")                      \
   XX(NOPROC,   -11, "not_found",    "no such process (actor is dead)")     \
-  XX(IO,       -12, "internal",     "input/output error")
+  XX(IO,       -12, "internal",     "input/output error")                  \
+  XX(ADDRINUSE, -13, "exists",      "address already in use")              \
+  XX(ADDRNOTAVAIL, -14, "invalid",  "address not available")               \
+  XX(AGAIN,    -15, "unavailable",  "try again later (write queue full)")
 
 typedef enum act_errno {
 #define ACT__ERR_ENUM(name, val, kind, msg) ACT_E##name = (val),
   ACT_ERRNO_MAP(ACT__ERR_ENUM)
 #undef ACT__ERR_ENUM
-  ACT_E__LAST = -13
+  ACT_E__LAST = -16
 } act_errno_t;
 
 /* "no such actor, name or plugin"; "unknown error" for a code not listed. */

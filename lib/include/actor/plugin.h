@@ -67,7 +67,9 @@ typedef enum act_msg_type {
   ACT_MSG_STARTED,  /* an actor this one spawned with ACT_SPAWN_NOTIFY ran its
                        init (from = its id): reason NULL if init succeeded,
                        else the reason it exited with */
-  ACT_MSG_SYSTEM    /* runtime-internal; plugins never see it */
+  ACT_MSG_SYSTEM,   /* runtime-internal; plugins never see it */
+  ACT_MSG_NET       /* an event of a socket this actor owns: tag is the
+                       act_net_event_t, ref the socket (see "network") */
 } act_msg_type_t;
 
 typedef enum act_payload {
@@ -142,6 +144,88 @@ typedef struct act_spawn_opts {
 #define ACT_SPAWN_OPTS_INIT                                                  \
   { .size = sizeof(act_spawn_opts_t), .sched = -1 }
 
+/* ----------------------------------------------------------------- network
+ *
+ * Sockets (TCP over IPv4 and IPv6, Unix stream sockets) owned by one actor
+ * and served by the loop of that actor's scheduler: non-blocking and event
+ * driven, nothing shared with other threads. Only the owner may use a socket;
+ * when the owner exits, its sockets are closed at once (unsent bytes are
+ * discarded: call act_net_close first to have them sent).
+ *
+ * Addresses: an IPv4 or IPv6 literal ("127.0.0.1", "::1", "[::1]",
+ * "0.0.0.0", "::"), "localhost" (127.0.0.1), or "unix:PATH" for a Unix
+ * stream socket (port ignored). Anything else is ACT_EINVAL; ports are
+ * 0..65535 (0 on listen: the kernel picks one; act_net_info tells which).
+ *
+ * Events arrive as messages of type ACT_MSG_NET on the owner's ordinary turn,
+ * in order with its other messages, and are never dropped by a mailbox
+ * policy: msg->tag is the event, msg->ref the socket. We chose messages over
+ * callbacks so that a socket event is handled like everything else an actor
+ * handles (one callback at a time, the same budget, links and exits as
+ * usual). Received bytes are read by the kernel straight into the message's
+ * buffer: no copy is made between the socket and handle().
+ *
+ * Backpressure: at most write_bound bytes wait unsent per socket. A write that
+ * finds the queue at or over its bound is refused with ACT_EAGAIN (nothing
+ * queued) and ACT_NET_WRITABLE follows once the queue has drained. Reading
+ * pauses while the queue is over its bound, and while more than read_bound
+ * received bytes wait in the owner's mailbox, and resumes by itself: a peer
+ * that sends and never reads holds at most those bounds of memory.
+ */
+typedef uint64_t act_sock_t; /* a socket: positive, never reused; 0 = none */
+
+typedef enum act_net_event {
+  ACT_NET_DATA = 1,  /* data/len: bytes received (valid during handle()) */
+  ACT_NET_EOF,       /* the peer shut down its side: no more data will come;
+                        writing is still allowed (half-closed) until close */
+  ACT_NET_ACCEPTED,  /* a listener without a handler accepted a connection:
+                        ref is the new socket, owned by this actor */
+  ACT_NET_CONNECTED, /* act_net_connect finished: reason NULL, or why it
+                        failed ("connection refused"); a failed socket is
+                        already closed */
+  ACT_NET_WRITABLE,  /* a write was refused with ACT_EAGAIN and the queue has
+                        drained to half its bound */
+  ACT_NET_CLOSED     /* the socket failed and is closed (reason says why,
+                        e.g. "connection reset by peer"); not sent after
+                        act_net_close */
+} act_net_event_t;
+
+typedef struct act_net_opts {
+  uint32_t size;         /* sizeof(act_net_opts_t) */
+  uint32_t flags;        /* none defined yet; must be 0 */
+  /* listen: the handler of accepted connections. With a handler (handler or
+     handler_desc set), one listening socket per scheduler
+     (SO_REUSEPORT; one for a Unix socket) accepts, and each connection
+     becomes a new actor of that plugin on the accepting scheduler, supervised
+     by the listener (a temporary child: a crash closes only its own
+     connection, and stopping the listener closes them all). The new actor
+     finds its socket with act_net_adopted() in init; reading starts when init
+     succeeds. Name the handler rather than pass a descriptor to have
+     connections accepted after a deploy run the new version; a plugin may
+     name itself and tell the two roles apart in init by act_net_adopted().
+     Without a handler, the owner gets ACT_NET_ACCEPTED. */
+  const char *handler;             /* a registered plugin, by name ... */
+  const act_plugin_t *handler_desc; /* ... or a descriptor */
+  json_t *handler_args;  /* borrowed: init args of every connection actor */
+  uint32_t backlog;      /* listen backlog; 0 = 511 */
+  uint32_t write_bound;  /* bytes; 0 = 1 MiB */
+  uint32_t read_bound;   /* bytes; 0 = 1 MiB */
+  void *reserved[4];
+} act_net_opts_t;
+
+#define ACT_NET_OPTS_INIT { .size = sizeof(act_net_opts_t) }
+
+typedef struct act_sock_info {
+  int kind;              /* ACT_SOCK_LISTENER, ACT_SOCK_TCP, ACT_SOCK_UNIX */
+  char local[112];       /* "127.0.0.1:8080", "[::1]:8080", "unix:/path" */
+  char peer[112];        /* "" for a listener */
+  uint16_t port;         /* the local port (0 for Unix sockets) */
+  uint64_t bytes_in, bytes_out;
+  uint64_t queued;       /* bytes waiting to be written */
+} act_sock_info_t;
+
+enum { ACT_SOCK_LISTENER = 1, ACT_SOCK_TCP, ACT_SOCK_UNIX };
+
 /* -------------------------------------------------------------- host table */
 
 /* Log levels, as actord's --log-level. */
@@ -215,6 +299,22 @@ struct act_host {
 
   uint64_t (*now_ms)(act_ctx_t *ctx); /* monotonic milliseconds */
   const char *(*strerror)(int err);
+
+  /* Network (see "network" below). Appended: use the act_net_* wrappers,
+     which check that the host has them (an isolated actor's host does not:
+     ACT_EUNAVAIL). */
+  int (*net_listen)(act_ctx_t *ctx, const char *address, int port,
+                    const act_net_opts_t *opts, act_sock_t *sock);
+  int (*net_connect)(act_ctx_t *ctx, const char *address, int port,
+                     const act_net_opts_t *opts, act_sock_t *sock);
+  act_sock_t (*net_adopted)(act_ctx_t *ctx);
+  int (*net_write)(act_ctx_t *ctx, act_sock_t sock, const void *data,
+                   size_t len);
+  int (*net_write_msg)(act_ctx_t *ctx, act_sock_t sock, const act_msg_t *msg);
+  int (*net_pause)(act_ctx_t *ctx, act_sock_t sock, int paused);
+  int (*net_shutdown)(act_ctx_t *ctx, act_sock_t sock);
+  int (*net_close)(act_ctx_t *ctx, act_sock_t sock);
+  int (*net_info)(act_ctx_t *ctx, act_sock_t sock, act_sock_info_t *info);
 
   void *reserved[16];
 };
@@ -335,6 +435,66 @@ static inline int act_run_blocking(act_ctx_t *c, void (*fn)(void *), void *a,
   return c->host->run_blocking(c, fn, a, tag);
 }
 static inline uint64_t act_now_ms(act_ctx_t *c) { return c->host->now_ms(c); }
+
+/* Does the host have this (appended) function? */
+#define ACT_HOST_HAS(c, fn)                                                  \
+  ((c)->host->size >= offsetof(act_host_t, fn) + sizeof(void *) &&          \
+   (c)->host->fn != NULL)
+
+/* Listen on address:port; *sock is the listening socket. Errors: ACT_EINVAL
+   (bad address, port or options), ACT_EADDRINUSE, ACT_EADDRNOTAVAIL,
+   ACT_EDENIED (a privileged port), ACT_ENOENT (no such handler plugin). */
+static inline int act_net_listen(act_ctx_t *c, const char *address, int port,
+                                 const act_net_opts_t *o, act_sock_t *s) {
+  if (!ACT_HOST_HAS(c, net_listen)) return ACT_EUNAVAIL;
+  return c->host->net_listen(c, address, port, o, s);
+}
+/* Connect; ACT_NET_CONNECTED tells how it went. o may be NULL. */
+static inline int act_net_connect(act_ctx_t *c, const char *address, int port,
+                                  const act_net_opts_t *o, act_sock_t *s) {
+  if (!ACT_HOST_HAS(c, net_connect)) return ACT_EUNAVAIL;
+  return c->host->net_connect(c, address, port, o, s);
+}
+/* The connection this actor was spawned for by a listener, or 0. */
+static inline act_sock_t act_net_adopted(act_ctx_t *c) {
+  if (!ACT_HOST_HAS(c, net_adopted)) return 0;
+  return c->host->net_adopted(c);
+}
+/* Queue bytes (copied) for writing. ACT_EAGAIN when over the write bound,
+   ACT_ENOENT for a socket this actor does not own (or closed). */
+static inline int act_net_write(act_ctx_t *c, act_sock_t s, const void *data,
+                                size_t len) {
+  if (!ACT_HOST_HAS(c, net_write)) return ACT_EUNAVAIL;
+  return c->host->net_write(c, s, data, len);
+}
+/* Write the bytes of a received message (ACT_NET_DATA or a bytes payload)
+   without copying them: the buffer is shared until it is sent. */
+static inline int act_net_write_msg(act_ctx_t *c, act_sock_t s,
+                                    const act_msg_t *m) {
+  if (!ACT_HOST_HAS(c, net_write_msg)) return ACT_EUNAVAIL;
+  return c->host->net_write_msg(c, s, m);
+}
+/* Stop (1) or resume (0) reading. */
+static inline int act_net_pause(act_ctx_t *c, act_sock_t s, int paused) {
+  if (!ACT_HOST_HAS(c, net_pause)) return ACT_EUNAVAIL;
+  return c->host->net_pause(c, s, paused);
+}
+/* Shut down the writing side once the queue has been sent (half-close). */
+static inline int act_net_shutdown(act_ctx_t *c, act_sock_t s) {
+  if (!ACT_HOST_HAS(c, net_shutdown)) return ACT_EUNAVAIL;
+  return c->host->net_shutdown(c, s);
+}
+/* Close: what is queued is still sent (even if this actor exits), then the
+   socket closes. No event follows. A listener stops accepting at once. */
+static inline int act_net_close(act_ctx_t *c, act_sock_t s) {
+  if (!ACT_HOST_HAS(c, net_close)) return ACT_EUNAVAIL;
+  return c->host->net_close(c, s);
+}
+static inline int act_net_info(act_ctx_t *c, act_sock_t s,
+                               act_sock_info_t *info) {
+  if (!ACT_HOST_HAS(c, net_info)) return ACT_EUNAVAIL;
+  return c->host->net_info(c, s, info);
+}
 
 __attribute__((format(printf, 3, 4))) static inline void
 act_log(act_ctx_t *c, int level, const char *fmt, ...) {

@@ -241,6 +241,11 @@ typedef struct act_stats {
   uint64_t dropped;       /* dropped by mailbox policies or to dead actors */
   uint64_t wakeups;       /* cross-thread wake-ups of sleeping loops */
   unsigned threads;
+  uint64_t listeners;     /* listening sockets open now (one per scheduler
+                             for a spreading listener) */
+  uint64_t connections;   /* connected sockets open now (TCP and Unix) */
+  uint64_t accepted;      /* connections accepted since start */
+  uint64_t net_bytes_in, net_bytes_out; /* since start */
 } act_stats_t;
 
 void act_runtime_stats(act_runtime_t *rt, act_stats_t *out);
