@@ -123,6 +123,7 @@ help:
 	@echo 'make asan            the suites under ASan/UBSan (in build-asan/)'
 	@echo 'make bench           the benchmarks, one JSON line per workload'
 	@echo 'make bench-compare   the runtime workloads beside Erlang/OTP and CAF, with ratios'
+	@echo 'make bench-net       the network workloads beside nginx and plain libuv (wrk), with ratios'
 	@echo 'make fuzz            each fuzz target for FUZZ_SECONDS (30) with clang, in build-fuzz/'
 	@echo 'make install         PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
 	@echo 'make uninstall       remove what install installed (same PREFIX/DESTDIR)'
