@@ -12,10 +12,14 @@
 
 #include "actor/error.h"
 #include "actord.h"
+#include "events.h"
 #include "logs.h"
 #include "proto.h"
 
 #define STATE_VERSION 1
+/* While the file cannot be written, try again this often even when nothing
+   changes, so that a disk that has room again gets the record at once. */
+#define STATE_RETRY_MS 1000
 
 typedef struct state_rec {
   json_t *spec; /* the spawn spec, with "sup" */
@@ -36,6 +40,9 @@ static struct {
   json_t *loaded;  /* what was read at boot, until restored */
   uv_idle_t idle;
   int idle_init;
+  int failing; /* the last write failed (reported once, until one works) */
+  uv_timer_t retry;
+  int retry_init;
 } state = {.tail = &state.recs};
 
 static void state_on_idle(uv_idle_t *h) {
@@ -125,7 +132,11 @@ int state_open(const char *dir) {
   doc = json_load_file(state.path, 0, &err);
   if (doc == NULL) {
     if (access(state.path, F_OK) != 0 && errno == ENOENT) return 0;
-    snprintf(why, sizeof(why), "line %d: %s", err.line, err.text);
+    /* A file that cannot be opened has no line to point at. */
+    if (err.line > 0)
+      snprintf(why, sizeof(why), "line %d: %s", err.line, err.text);
+    else
+      snprintf(why, sizeof(why), "%s", err.text);
     state_move_aside(why);
     return 0;
   }
@@ -301,9 +312,46 @@ int state_pending(void) {
   return state.enabled && state.dirty && !state.frozen && !state.restoring;
 }
 
+static void state_on_retry(uv_timer_t *t) {
+  (void)t;
+  state_commit();
+}
+
+/* A write failed: say so once (not at every retry), then keep trying. */
+static void state_failed(const char *step, int err) {
+  char line[2 * PATH_MAX + 128];
+
+  if (state.retry_init == 0 && uv_timer_init(actord.loop, &state.retry) == 0) {
+    state.retry_init = 1;
+    /* The retries must not keep a stopping daemon's loop alive. */
+    uv_unref((uv_handle_t *)&state.retry);
+  }
+  if (state.retry_init && !uv_is_active((uv_handle_t *)&state.retry))
+    uv_timer_start(&state.retry, state_on_retry, STATE_RETRY_MS,
+                   STATE_RETRY_MS);
+  if (state.failing) return;
+  state.failing = 1;
+  snprintf(line, sizeof(line), "cannot write state file %s (%s): %s",
+           state.path, step, err ? strerror(err) : "out of memory");
+  logs_error("%s; the changes are kept and written once it can be", line);
+  events_emit("state_failed",
+              json_pack("{s:n, s:n, s:n, s:s, s:s}", "id", "name", "plugin",
+                        "path", state.path, "reason", line));
+}
+
+static void state_saved(void) {
+  if (state.retry_init) uv_timer_stop(&state.retry);
+  if (!state.failing) return;
+  state.failing = 0;
+  logs_info("state file %s written again", state.path);
+  events_emit("state_saved", json_pack("{s:n, s:n, s:n, s:s}", "id", "name",
+                                       "plugin", "path", state.path));
+}
+
 void state_commit(void) {
   json_t *doc = NULL, *actors = NULL;
-  int fd = -1;
+  const char *step = "building it";
+  int fd = -1, err = 0;
 
   if (!state.enabled || !state.dirty || state.frozen || state.restoring)
     return;
@@ -314,36 +362,49 @@ void state_commit(void) {
                   "actord", ACT_VERSION, "plugins", state.plugins, "actors",
                   actors);
   if (doc == NULL) goto fail;
+  /* Each step keeps its errno: the report names the one that failed. */
+  step = "creating state.json.tmp";
   fd = open(state.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) goto fail;
-  if (json_dumpfd(doc, fd, JSON_INDENT(1)) != 0 || write(fd, "\n", 1) != 1 ||
-      fsync(fd) != 0)
-    goto fail;
+  if (fd < 0) goto fail_errno;
+  step = "writing state.json.tmp";
+  errno = 0;
+  if (json_dumpfd(doc, fd, JSON_INDENT(1)) != 0 || write(fd, "\n", 1) != 1)
+    goto fail_errno;
+  step = "fsync of state.json.tmp";
+  if (fsync(fd) != 0) goto fail_errno;
+  step = "closing state.json.tmp";
   if (close(fd) != 0) {
     fd = -1;
-    goto fail;
+    goto fail_errno;
   }
   fd = -1;
-  if (rename(state.tmp, state.path) != 0) goto fail;
+  step = "renaming state.json.tmp over it";
+  if (rename(state.tmp, state.path) != 0) goto fail_errno;
   state_sync_dir();
   state.dirty = 0;
   json_decref(doc);
   json_decref(actors);
+  state_saved();
   return;
 
+fail_errno:
+  /* A short write without an errno is a full disk by another name. */
+  err = errno ? errno : ENOSPC;
 fail:
-  logs_error("cannot write state file %s: %s", state.path,
-             errno ? strerror(errno) : "out of memory");
   if (fd >= 0) close(fd);
+  /* The old file stays as it was; the temporary one is never left behind
+     (a crash here leaves it, and the next start removes it). */
   unlink(state.tmp);
   json_decref(doc);
   json_decref(actors);
-  /* Stay dirty: the next change tries again. */
+  /* Stay dirty: the retry and the next change try again. */
+  state_failed(step, err);
 }
 
 void state_freeze(void) {
   state_commit();
   state.frozen = 1;
+  if (state.retry_init) uv_timer_stop(&state.retry);
 }
 
 void state_free(void) {
@@ -362,5 +423,9 @@ void state_free(void) {
   if (state.idle_init) {
     state.idle_init = 0;
     uv_close((uv_handle_t *)&state.idle, NULL);
+  }
+  if (state.retry_init) {
+    state.retry_init = 0;
+    uv_close((uv_handle_t *)&state.retry, NULL);
   }
 }

@@ -10,6 +10,12 @@
  * before the replies of that iteration go out (server.c), so a client that
  * was told "spawned" finds its actor again after kill -9.
  *
+ * A write that fails (a full disk, an I/O error) leaves the old file in
+ * place and no temporary file; the change itself stands and is answered.
+ * The failure is logged once, naming the file, the step and the errno, and
+ * sent as the event "state_failed"; the write is tried again at every
+ * change and every second until it works ("written again", "state_saved").
+ *
  * At boot the file is read back: the plugins are loaded again at once, the
  * actors are spawned again as requests on an internal connection, one at a
  * time and in their order; a file that cannot be read is moved aside (never

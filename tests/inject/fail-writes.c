@@ -6,11 +6,13 @@
  *   FAIL_WRITES_DIR      the directory whose files are hit (required)
  *   FAIL_WRITES_TRIGGER  the trigger file (required). While it exists, calls
  *                        on paths under FAIL_WRITES_DIR fail; its first line
- *                        says how:
+ *                        says how: "ERRNO [CALL]"
  *                          ENOSPC (or empty)  writes fail with ENOSPC
  *                          EIO                writes fail with EIO
  *                          read               opening a file there for
  *                                             reading fails with EIO
+ *                        and CALL, when given, limits the failures to one
+ *                        step of a write: open, write, fsync or rename.
  *
  * A "write" is open/openat/creat/fopen with O_CREAT or for writing,
  * write/pwrite/writev on a file opened under the directory, fsync and
@@ -39,11 +41,13 @@
 
 static char fw_dir[PATH_MAX];
 static size_t fw_dir_len;
-static const char *fw_trigger;
+static char fw_trigger[PATH_MAX];
 static int fw_ready;
 static unsigned char fw_watched[FW_MAX_FD];
 
 enum { FW_OFF, FW_WRITE, FW_READ };
+/* The steps of a write, for "ERRNO CALL". */
+enum { FW_OPEN = 1, FW_WRITES = 2, FW_FSYNC = 4, FW_RENAME = 8, FW_ALL = 15 };
 
 /* The real functions, looked up once. */
 #define FW_REAL(type, name, args)                                          \
@@ -71,14 +75,15 @@ FW_REAL(int, rename, (const char *, const char *))
 FW_REAL(int, renameat, (int, const char *, int, const char *))
 
 static void fw_init(void) {
-  const char *dir;
+  const char *dir, *trigger;
   char real[PATH_MAX];
 
   if (fw_ready) return;
   fw_ready = 1;
   dir = getenv("FAIL_WRITES_DIR");
-  fw_trigger = getenv("FAIL_WRITES_TRIGGER");
-  if (dir == NULL || fw_trigger == NULL) return;
+  trigger = getenv("FAIL_WRITES_TRIGGER");
+  if (dir == NULL || trigger == NULL) return;
+  snprintf(fw_trigger, sizeof(fw_trigger), "%s", trigger);
   /* Compare real paths: the daemon may be given the directory through a
      symbolic link or with a trailing slash. */
   if (realpath(dir, real) == NULL) snprintf(real, sizeof(real), "%s", dir);
@@ -86,9 +91,26 @@ static void fw_init(void) {
   fw_dir_len = strlen(fw_dir);
 }
 
-/* FW_OFF, FW_WRITE or FW_READ, and the errno of a write failure. */
-static int fw_mode(int *err) {
-  char line[32] = "";
+/* Read the settings at load time, then take the shim out of the
+   environment: the programs the daemon starts (exec actors, isolated
+   hosts) must run without it. */
+__attribute__((constructor)) static void fw_load(void) {
+  fw_init();
+  unsetenv("LD_PRELOAD");
+  unsetenv("FAIL_WRITES_DIR");
+  unsetenv("FAIL_WRITES_TRIGGER");
+}
+
+/* FW_OFF, FW_WRITE or FW_READ, with the errno of a failure; FW_WRITE only
+   when step is one of the steps the trigger names. */
+static int fw_mode_of(int step, int *err) {
+  static const struct {
+    const char *name;
+    int step;
+  } steps[] = {{"open", FW_OPEN}, {"write", FW_WRITES}, {"fsync", FW_FSYNC},
+               {"rename", FW_RENAME}};
+  char line[64] = "", *call;
+  int only = FW_ALL;
   int fd, saved = errno;
   ssize_t n;
 
@@ -105,9 +127,18 @@ static int fw_mode(int *err) {
   errno = saved;
   line[n > 0 ? n : 0] = '\0';
   line[strcspn(line, "\r\n")] = '\0';
-  if (!strcmp(line, "read")) return FW_READ;
+  if (!strcmp(line, "read")) {
+    *err = EIO;
+    return FW_READ;
+  }
+  if ((call = strchr(line, ' ')) != NULL) {
+    *call++ = '\0';
+    only = 0;
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+      if (!strcmp(call, steps[i].name)) only = steps[i].step;
+  }
   if (!strcmp(line, "EIO")) *err = EIO;
-  return FW_WRITE;
+  return (only & step) ? FW_WRITE : FW_OFF;
 }
 
 /* Is path (relative to dirfd) under the directory? Only absolute paths
@@ -143,7 +174,7 @@ static int fw_open_fails(int dirfd, const char *path, int flags, int *err) {
                      (flags & (O_CREAT | O_TRUNC)) != 0;
 
   if (!fw_under(dirfd, path)) return 0;
-  mode = fw_mode(err);
+  mode = fw_mode_of(FW_OPEN, err);
   if (mode == FW_WRITE && writes) return 1;
   if (mode == FW_READ && !writes && !(flags & O_DIRECTORY)) {
     *err = EIO;
@@ -157,9 +188,9 @@ static int fw_opened(int fd, int dirfd, const char *path) {
   return fd;
 }
 
-static int fw_fd_fails(int fd, int *err) {
+static int fw_fd_fails(int fd, int step, int *err) {
   if (fd < 0 || fd >= FW_MAX_FD || !fw_watched[fd]) return 0;
-  return fw_mode(err) == FW_WRITE;
+  return fw_mode_of(step, err) == FW_WRITE;
 }
 
 /* The mode argument is there only with O_CREAT or O_TMPFILE (whose bits
@@ -240,37 +271,37 @@ FILE *fopen64(const char *path, const char *mode) {
 
 ssize_t write(int fd, const void *buf, size_t len) {
   int err;
-  if (fw_fd_fails(fd, &err)) return fw_fail("write", "a file there", err);
+  if (fw_fd_fails(fd, FW_WRITES, &err)) return fw_fail("write", "a file there", err);
   return fw_real_write()(fd, buf, len);
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t len, off_t off) {
   int err;
-  if (fw_fd_fails(fd, &err)) return fw_fail("pwrite", "a file there", err);
+  if (fw_fd_fails(fd, FW_WRITES, &err)) return fw_fail("pwrite", "a file there", err);
   return fw_real_pwrite()(fd, buf, len, off);
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off) {
   int err;
-  if (fw_fd_fails(fd, &err)) return fw_fail("pwrite", "a file there", err);
+  if (fw_fd_fails(fd, FW_WRITES, &err)) return fw_fail("pwrite", "a file there", err);
   return fw_real_pwrite64()(fd, buf, len, off);
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int n) {
   int err;
-  if (fw_fd_fails(fd, &err)) return fw_fail("writev", "a file there", err);
+  if (fw_fd_fails(fd, FW_WRITES, &err)) return fw_fail("writev", "a file there", err);
   return fw_real_writev()(fd, iov, n);
 }
 
 int fsync(int fd) {
   int err;
-  if (fw_fd_fails(fd, &err)) return fw_fail("fsync", "a file there", err);
+  if (fw_fd_fails(fd, FW_FSYNC, &err)) return fw_fail("fsync", "a file there", err);
   return fw_real_fsync()(fd);
 }
 
 int fdatasync(int fd) {
   int err;
-  if (fw_fd_fails(fd, &err)) return fw_fail("fdatasync", "a file there", err);
+  if (fw_fd_fails(fd, FW_FSYNC, &err)) return fw_fail("fdatasync", "a file there", err);
   return fw_real_fdatasync()(fd);
 }
 
@@ -282,14 +313,15 @@ int close(int fd) {
 int rename(const char *from, const char *to) {
   int err;
   if ((fw_under(AT_FDCWD, from) || fw_under(AT_FDCWD, to)) &&
-      fw_mode(&err) == FW_WRITE)
+      fw_mode_of(FW_RENAME, &err) == FW_WRITE)
     return fw_fail("rename", to, err);
   return fw_real_rename()(from, to);
 }
 
 int renameat(int fromfd, const char *from, int tofd, const char *to) {
   int err;
-  if ((fw_under(fromfd, from) || fw_under(tofd, to)) && fw_mode(&err) == FW_WRITE)
+  if ((fw_under(fromfd, from) || fw_under(tofd, to)) &&
+      fw_mode_of(FW_RENAME, &err) == FW_WRITE)
     return fw_fail("renameat", to, err);
   return fw_real_renameat()(fromfd, from, tofd, to);
 }
