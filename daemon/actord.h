@@ -38,6 +38,9 @@ typedef struct actord {
   char socket_path[PATH_MAX];
   char state_dir[PATH_MAX];
   char exe_plugin_dir[PATH_MAX]; /* build/plugins beside the binary, or "" */
+  /* The path exec's launchers and the isolate hosts re-execute: actord's
+     own binary (main.c; set before the runtime starts, read-only after). */
+  char self_exe[32];
   const char *config_path;       /* NULL: no config file */
   char name[256];                /* the daemon's name (hello, the shell) */
   int ephemeral;

@@ -54,6 +54,7 @@
 #include <uv.h>
 
 #include "actor/error.h"
+#include "actord.h"
 #include "methods.h"
 #include "runtime-internal.h"
 
@@ -83,8 +84,6 @@
 
 /* The hidden launcher mode: argv[1] of actord re-executed as a launcher. */
 #define EXEC_LAUNCH_ARG "--exec-launcher"
-/* /proc/self/exe in the child of uv_spawn is actord itself. */
-#define EXEC_SELF "/proc/self/exe"
 
 /* ---------------------------------------------------------------- signals */
 
@@ -1038,7 +1037,7 @@ static int exec_init(act_ctx_t *ctx, json_t *args, void **state) {
   stdio[3].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
   stdio[3].data.stream = (uv_stream_t *)&x->guard;
   po.exit_cb = exec_exit_cb;
-  po.file = EXEC_SELF;
+  po.file = actord.self_exe;
   po.args = lv;
   po.env = envp;
   po.cwd = x->cwd;

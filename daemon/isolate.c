@@ -60,8 +60,6 @@
 #define ISOLATE_TERMINATE_MS 2000
 /* How long a host that closed its socket may take to exit. */
 #define ISOLATE_REAP_MS 1000
-/* /proc/self/exe in the child of uv_spawn is actord itself. */
-#define ISOLATE_SELF "/proc/self/exe"
 
 /* --------------------------------------------------------------- registry */
 
@@ -673,7 +671,7 @@ static int isolate_start(isolate_t *x, act_ctx_t *ctx, json_t *args,
   stdio[3].flags = UV_INHERIT_FD;
   stdio[3].data.fd = hostfd;
   po.exit_cb = isolate_exit_cb;
-  po.file = ISOLATE_SELF;
+  po.file = actord.self_exe;
   po.args = argv;
   /* A session of its own: a ^C meant for a foreground actord must not
      reach the hosts before actord stops them in order. */

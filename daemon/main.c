@@ -182,6 +182,28 @@ static void main_default_plugin_dirs(void) {
   }
 }
 
+/* exec's launchers and the isolate hosts are actord re-executed.
+   /proc/self/exe in the child would run the same binary even after an
+   upgrade replaced the file, but under a tool that runs actord on a
+   virtual CPU (valgrind) it names the tool, not actord. A descriptor of
+   the binary opened at boot through /proc/self/exe (which such tools
+   redirect to the program they run) keeps the first property and names
+   the right file in both cases. It sits above the children's stdio slots,
+   which uv_spawn fills with dup2() before the exec, and closes on exec. */
+static void main_self_exe(void) {
+  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), high = -1;
+
+  if (fd >= 0) {
+    high = fcntl(fd, F_DUPFD_CLOEXEC, 16);
+    close(fd);
+  }
+  if (high >= 0)
+    snprintf(actord.self_exe, sizeof(actord.self_exe), "/proc/self/fd/%d",
+             high);
+  else
+    snprintf(actord.self_exe, sizeof(actord.self_exe), "/proc/self/exe");
+}
+
 static void main_default_state_dir(void) {
   const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 
@@ -733,6 +755,7 @@ int main(int argc, char **argv) {
   main_claim_socket();
   if (main_s.daemonize) main_daemonize();
   actord.pid = getpid();
+  main_self_exe();
 
   main_boot();
   uv_run(actord.loop, UV_RUN_DEFAULT);
