@@ -748,6 +748,10 @@ void method_actor_info(conn_t *c, json_t *id, json_t *params) {
   json_object_set_new(obj, "trap_exit", json_false());
   json_object_set_new(obj, "data", json_null());
   json_object_set_new(obj, "restart", json_null());
+  /* The runtime's answer replaces it with the sockets the actor owns; an
+     actor that cannot tell (busy, isolated) shows none rather than no
+     field. */
+  json_object_set_new(obj, "sockets", json_array());
   if ((in = calloc(1, sizeof(*in))) == NULL || c->ctx == NULL) {
     free(in);
     conn_result(c, id, obj);

@@ -26,9 +26,12 @@ void method_events_stats(conn_t *c, json_t *id, json_t *params) {
 
   (void)params;
   act_runtime_stats(actord.rt, &st);
+  /* The network counters come after the existing ones, so that a reader
+     of the old shape finds every field where it was. */
   conn_result(
       c, id,
-      json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
+      json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I,"
+                " s:I, s:I, s:I, s:I, s:I}",
                 "actors", (json_int_t)(st.actors > hidden ? st.actors - hidden : 0),
                 "spawned", (json_int_t)st.spawned, "exited",
                 (json_int_t)st.exited, "messages", (json_int_t)st.messages,
@@ -36,5 +39,10 @@ void method_events_stats(conn_t *c, json_t *id, json_t *params) {
                 (json_int_t)st.wakeups, "threads", (int)st.threads, "clients",
                 (int)actord.clients, "requests", (json_int_t)actord.requests,
                 "uptime_ms",
-                (json_int_t)(act_runtime_now_ms() - actord.started_ms)));
+                (json_int_t)(act_runtime_now_ms() - actord.started_ms),
+                "listeners", (json_int_t)st.listeners, "connections",
+                (json_int_t)st.connections, "accepted",
+                (json_int_t)st.accepted, "net_bytes_in",
+                (json_int_t)st.net_bytes_in, "net_bytes_out",
+                (json_int_t)st.net_bytes_out));
 }

@@ -235,7 +235,7 @@ static int http_hello_listener_init(act_ctx_t *ctx, json_t *args,
   if (rc != 0) {
     free(t);
     return http_hello_fail_init(ctx, rc, 0, "listen %s: %s", where,
-                                act_strerror(rc));
+                                ctx->host->strerror(rc));
   }
   if (act_net_info(ctx, t->sock, &info) == 0) {
     snprintf(t->local, sizeof(t->local), "%s", info.local);
@@ -540,7 +540,13 @@ static int http_hello_init(act_ctx_t *ctx, json_t *args, void **state) {
 
   if (sock != 0)
     rc = http_hello_connection_init(ctx, args, sock, &t);
-  else
+  else if (args == NULL || json_is_null(args)) {
+    /* No args at all reads as {}: the port is missing. */
+    json_t *none = json_object();
+
+    rc = none != NULL ? http_hello_listener_init(ctx, none, &t) : ACT_ENOMEM;
+    json_decref(none);
+  } else
     rc = http_hello_listener_init(ctx, args, &t);
   if (rc == 0)
     *state = t;
