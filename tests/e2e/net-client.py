@@ -26,7 +26,8 @@
       Send REQUEST (Python escapes: \\r\\n) in one write, read COUNT
       answers; prints "STATUS CONNECTION BODY" for each (CONNECTION "-"
       when the header is absent); after an answer with "Connection: close",
-      reads to the end and prints "peer closed" when nothing else came.
+      reads no more answers but to the end, and prints "peer closed" when
+      nothing else came.
       A "|" in REQUEST splits it into separate writes (pieces of one
       request). REQUEST "big-head" sends a head of 9000 bytes.
 Every wait is bounded (60 s) so that a broken server fails the test rather
@@ -211,6 +212,8 @@ def raw(host, port, count, request):
             print("eof after %d answers" % i)
             return
         print("%d %s %s" % (a[0], a[1], a[2].decode(errors="replace").strip()))
+        if a[1] == "close":
+            break
     if a is not None and a[1] == "close":
         # The server said it closes: it must, and send nothing more.
         rest = f.read()
