@@ -23,6 +23,7 @@ act__extra_t *act__actor_extra(act__actor_t *a) {
     if (a->x != NULL) {
       act__map_init(&a->x->timers);
       act__map_init(&a->x->asks);
+      act__map_init(&a->x->socks);
     }
   }
   return a->x;
@@ -83,10 +84,19 @@ static void act__enqueue_user(act__sched_t *s, act__actor_t *a,
                               act__env_t *e) {
   if (a->cap != 0 && a->uq_len >= a->cap) {
     if (a->policy == ACT_OVERFLOW_DROP_OLDEST) {
-      act__env_t *old = a->uq_head;
-      a->uq_head = old->next;
-      if (a->uq_head == NULL)
-        a->uq_tail = NULL;
+      /* The oldest user message: socket events queued among them are not
+         the policy's to drop. */
+      act__env_t *old = a->uq_head, *prev = NULL;
+      while (old->sig != ACT__SIG_USER) {
+        prev = old;
+        old = old->next;
+      }
+      if (prev != NULL)
+        prev->next = old->next;
+      else
+        a->uq_head = old->next;
+      if (a->uq_tail == old)
+        a->uq_tail = prev;
       ACT__RELAXED_STORE(&a->uq_len, a->uq_len - 1);
       act__uncount(a, old);
       act__drop(s, old);
@@ -106,6 +116,16 @@ static void act__enqueue_user(act__sched_t *s, act__actor_t *a,
   a->uq_tail = e;
   ACT__RELAXED_STORE(&a->uq_len, a->uq_len + 1);
   act__sched_ready(s, a);
+}
+
+void act__enqueue_net(act__actor_t *a, act__env_t *e) {
+  e->next = NULL;
+  if (a->uq_tail != NULL)
+    a->uq_tail->next = e;
+  else
+    a->uq_head = e;
+  a->uq_tail = e;
+  act__sched_ready(a->sched, a);
 }
 
 static void act__enqueue(act__sched_t *s, act__actor_t *a, act__env_t *e) {
@@ -591,6 +611,7 @@ static void act__actor_release(act__actor_t *a) {
     act__kv_free(&a->x->mons);
     act__map_free(&a->x->timers);
     act__map_free(&a->x->asks);
+    act__map_free(&a->x->socks);
     free(a->x);
   }
   free(a->exit_reason);
@@ -664,6 +685,11 @@ static void act__actor_finish(act__actor_t *a) {
   }
   a->state = NULL;
   a->st |= ACT__A_DEAD;
+  /* After terminate (which may still act_net_close a socket to have its
+     last bytes sent) and before the exit signals: a supervisor that
+     restarts this actor finds its listened addresses free again. */
+  if (a->x != NULL && a->x->socks.count > 0)
+    act__net_actor_exit(a);
 
   /* From here on the id is dead: new messages are dead letters, and no
      thread can give it a name any more (that needs it in the table), so
@@ -757,6 +783,8 @@ static int act__actor_start(act__actor_t *a) {
     return -1;
   }
   a->st |= ACT__A_INITED;
+  if (a->x != NULL && a->x->adopted != 0)
+    act__net_started(a);
   ACT__RELAXED_STORE(&a->status, ACT_ST_RUNNING);
   act__notify_started(a, NULL);
   act__emit(a, ACT_EV_SPAWN, NULL);
@@ -855,6 +883,11 @@ static void act__process(act__actor_t *a, act__env_t *e) {
     ACT__RELAXED_STORE(&a->uq_len, a->uq_len - 1);
     act__uncount(a, e);
     act__call_handle(a, e);
+    break;
+  case ACT__SIG_NET:
+    act__call_handle(a, e);
+    if (e->tag == ACT_NET_DATA)
+      act__net_handled(a, e);
     break;
   case ACT__SIG_MSG:
     if (e->type == ACT_MSG_REPLY) {
@@ -986,10 +1019,11 @@ json_t *act__actor_inspect_json(act__actor_t *a) {
   }
   if (a->desc->inspect != NULL && (a->st & ACT__A_INITED))
     data = a->desc->inspect(a->state);
-  o = json_pack("{s:o,s:o,s:b,s:I,s:I,s:o}", "links", links, "monitors", mons,
-                "trap_exit", (a->st & ACT__A_TRAP) != 0, "messages_in",
+  o = json_pack("{s:o,s:o,s:b,s:I,s:I,s:o,s:o}", "links", links, "monitors",
+                mons, "trap_exit", (a->st & ACT__A_TRAP) != 0, "messages_in",
                 (json_int_t)a->msgs_in, "messages_out",
-                (json_int_t)a->msgs_out, "data", data ? data : json_null());
+                (json_int_t)a->msgs_out, "data", data ? data : json_null(),
+                "sockets", act__net_inspect(a));
   return o;
 }
 

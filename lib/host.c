@@ -681,6 +681,15 @@ const act_host_t act__host = {
   .run_blocking = act__h_run_blocking,
   .now_ms = act__h_now_ms,
   .strerror = act_strerror,
+  .net_listen = act__net_listen,
+  .net_connect = act__net_connect,
+  .net_adopted = act__net_adopted,
+  .net_write = act__net_write,
+  .net_write_msg = act__net_write_msg,
+  .net_pause = act__net_pause,
+  .net_shutdown = act__net_shutdown,
+  .net_close = act__net_close,
+  .net_info = act__net_info,
 };
 
 /* ---------------------------------------------------------------- inspect */

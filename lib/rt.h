@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <uv.h>
 
 #include "actor/runtime.h"
@@ -67,6 +68,9 @@ enum {
   ACT__SIG_DEMONITOR,
   ACT__SIG_INSPECT,  /* msg.from wants the target's inspect JSON (msg.ref) */
   ACT__SIG_UPGRADE,  /* run u.desc from now on, through its code_change */
+  ACT__SIG_NET,      /* an ACT_MSG_NET event of a socket (net.c): the user
+                        queue, in order with user messages, but outside
+                        the mailbox's cap and policy and its uq_len */
   ACT__SIG_SPAWN,    /* inbox only: a new actor for this scheduler */
   ACT__SIG_QUIT      /* inbox only: the scheduler should stop */
 };
@@ -115,6 +119,11 @@ typedef struct act__view {
   act_msg_t msg;
   act__env_t *env;
 } act__view_t;
+
+static inline void act__blob_release(act__blob_t *b) {
+  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+    free(b);
+}
 
 static inline const char *act__env_reason(const act__env_t *e) {
   if (!(e->eflags & ACT__E_REASON))
@@ -189,6 +198,8 @@ typedef struct act__extra {
   act__kvset_t mons;     /* whom I monitor: ref -> target */
   act__map_t timers;       /* timer id -> act__timer_t */
   act__map_t asks;         /* ask ref -> act__timer_t (timeout) or itself */
+  act__map_t socks;        /* socket id -> act__sock_t (net.c) */
+  act_sock_t adopted;      /* the connection a listener spawned it for */
 } act__extra_t;
 
 /* Actor states (bits of act__actor_t.st). */
@@ -265,8 +276,20 @@ struct act__sched {
                           other threads (under lock) see them at once */
   int detached; /* attached: its handles are closed */
 
+  /* Sockets (net.c), all touched by this scheduler's thread only: free
+     write requests, one spare read buffer (what the last read did not
+     use), sockets closed by their owner that still flush their queue, and
+     how many sockets have a handle on this loop (a scheduler serving
+     sockets sleeps in the poll at once instead of spinning on its inbox). */
+  struct act__wreq *net_wreqs;
+  unsigned net_nwreqs;
+  act__blob_t *net_spare;
+  struct act__sock *net_linger;
+  unsigned net_open;
+
   /* Counters: written by the owner, read by anyone (relaxed). */
   uint64_t st_messages, st_dropped, st_exited;
+  uint64_t st_net_in, st_net_out;
   atomic_uint_fast64_t st_wakeups;
 
   act__sched_t *ded_next; /* finished dedicated schedulers to join */
@@ -317,6 +340,16 @@ struct act_runtime {
 
   /* Counters of dedicated schedulers that have finished. */
   atomic_uint_fast64_t done_messages, done_dropped, done_exited, done_wakeups;
+  atomic_uint_fast64_t done_net_in, done_net_out;
+
+  /* Network (net.c): the addresses this runtime listens on (a second
+     listen on one is refused, since SO_REUSEPORT would let it share the
+     port silently), socket ids, and the socket counters of act_stats_t. */
+  uv_mutex_t net_lock;
+  struct act__listen *net_listens;
+  uint64_t net_next_group;
+  atomic_uint_fast64_t net_seq;
+  atomic_uint_fast64_t net_listeners, net_connections, net_accepted;
 
   /* Live actors, for stop to wait on. */
   atomic_uint_fast64_t live, spawned;
@@ -438,6 +471,40 @@ void act__ask_untrack(act__actor_t *a, uint64_t ref);
 void act__timers_close_all(act__actor_t *a);
 /* The JSON act_inspect replies with (new reference). */
 json_t *act__actor_inspect_json(act__actor_t *a);
+
+/* Append a socket event to a's user queue (its own thread), past its
+   mailbox's cap and policy, and make it runnable: no inbox, no wake-up. */
+void act__enqueue_net(act__actor_t *a, act__env_t *e);
+
+/* ---- net.c */
+int act__net_listen(act_ctx_t *ctx, const char *address, int port,
+                    const act_net_opts_t *opts, act_sock_t *sock);
+int act__net_connect(act_ctx_t *ctx, const char *address, int port,
+                     const act_net_opts_t *opts, act_sock_t *sock);
+act_sock_t act__net_adopted(act_ctx_t *ctx);
+int act__net_write(act_ctx_t *ctx, act_sock_t sock, const void *data,
+                   size_t len);
+int act__net_write_msg(act_ctx_t *ctx, act_sock_t sock, const act_msg_t *msg);
+int act__net_pause(act_ctx_t *ctx, act_sock_t sock, int paused);
+int act__net_shutdown(act_ctx_t *ctx, act_sock_t sock);
+int act__net_close(act_ctx_t *ctx, act_sock_t sock);
+int act__net_info(act_ctx_t *ctx, act_sock_t sock, act_sock_info_t *info);
+/* An ACT_NET_DATA message of a was handled: its bytes no longer count
+   against the socket's read bound. */
+void act__net_handled(act__actor_t *a, act__env_t *e);
+/* a's init succeeded: its adopted connection starts reading. */
+void act__net_started(act__actor_t *a);
+/* a exits: close its sockets at once and give back its listened
+   addresses (before its exit signals go out). */
+void act__net_actor_exit(act__actor_t *a);
+/* The "sockets" array of a's inspect JSON (new reference). */
+json_t *act__net_inspect(act__actor_t *a);
+/* The scheduler's loop is ending: close the sockets still flushing. */
+void act__net_sched_close(act__sched_t *s);
+/* Free the scheduler's spare buffers and requests (loop closed). */
+void act__net_sched_free(act__sched_t *s);
+int act__net_runtime_init(act_runtime_t *rt);
+void act__net_runtime_free(act_runtime_t *rt);
 
 /* ---- runtime.c */
 int act__names_register(act_runtime_t *rt, const char *name, act_id_t id);

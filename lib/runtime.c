@@ -429,6 +429,8 @@ void act__ded_finished(act__sched_t *s) {
   atomic_fetch_add(&rt->done_dropped, ACT__RELAXED_LOAD(&s->st_dropped));
   atomic_fetch_add(&rt->done_exited, ACT__RELAXED_LOAD(&s->st_exited));
   atomic_fetch_add(&rt->done_wakeups, atomic_load(&s->st_wakeups));
+  atomic_fetch_add(&rt->done_net_in, ACT__RELAXED_LOAD(&s->st_net_in));
+  atomic_fetch_add(&rt->done_net_out, ACT__RELAXED_LOAD(&s->st_net_out));
   uv_mutex_unlock(&rt->ded_lock);
   act__stop_notify(rt);
 }
@@ -463,6 +465,7 @@ int act_runtime_new(const act_runtime_opts_t *opts, act_runtime_t **out) {
   uv_mutex_init(&rt->stop_lock);
   uv_cond_init(&rt->stop_cond);
   pthread_rwlock_init(&rt->bound_lock, NULL);
+  act__net_runtime_init(rt);
   act__map_init(&rt->ded_table);
   act__map_init(&rt->bound_table);
   rt->scheds = calloc(n, sizeof(*rt->scheds));
@@ -813,6 +816,7 @@ void act_runtime_free(act_runtime_t *rt) {
   free(rt->blocks);
   uv_mutex_destroy(&rt->pool_lock);
   act__names_free(rt->names);
+  act__net_runtime_free(rt);
   act__map_free(&rt->ded_table);
   act__map_free(&rt->bound_table);
   free(rt->plugins);
@@ -1037,7 +1041,17 @@ void act_runtime_stats(act_runtime_t *rt, act_stats_t *out) {
     out->messages += ACT__RELAXED_LOAD(&s->st_messages);
     out->dropped += ACT__RELAXED_LOAD(&s->st_dropped);
     out->wakeups += atomic_load_explicit(&s->st_wakeups, memory_order_relaxed);
+    out->net_bytes_in += ACT__RELAXED_LOAD(&s->st_net_in);
+    out->net_bytes_out += ACT__RELAXED_LOAD(&s->st_net_out);
   }
+  out->net_bytes_in += atomic_load(&rt->done_net_in);
+  out->net_bytes_out += atomic_load(&rt->done_net_out);
+  out->listeners = atomic_load_explicit(&rt->net_listeners,
+                                        memory_order_relaxed);
+  out->connections = atomic_load_explicit(&rt->net_connections,
+                                          memory_order_relaxed);
+  out->accepted = atomic_load_explicit(&rt->net_accepted,
+                                       memory_order_relaxed);
   out->messages += atomic_load(&rt->done_messages);
   out->dropped += atomic_load(&rt->done_dropped);
   out->wakeups += atomic_load(&rt->done_wakeups);

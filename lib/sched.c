@@ -181,11 +181,6 @@ act__env_t *act__env_new(act__sched_t *s) {
   return e;
 }
 
-static void act__blob_release(act__blob_t *b) {
-  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
-    free(b);
-}
-
 void act__env_free(act__sched_t *s, act__env_t *e) {
   if (e->eflags & ACT__E_BLOB)
     act__blob_release(e->u.blob);
@@ -362,6 +357,7 @@ static void act__sched_teardown(act__sched_t *s) {
     }
     act__env_free(s, e);
   }
+  act__net_sched_close(s);
   uv_walk(s->loop, act__sched_close_walk, NULL);
   uv_run(s->loop, UV_RUN_DEFAULT);
   uv_loop_close(s->loop);
@@ -406,6 +402,10 @@ static void act__sched_thread(void *arg) {
       uv_run(s->loop, UV_RUN_NOWAIT);
       continue;
     }
+    /* With sockets to serve, the next work comes from the poll more often
+       than from the inbox, and the spin would only delay it. */
+    if (s->net_open > 0)
+      goto sleep;
     /* Out of work: watch the inbox a little before sleeping. An actor
        talking to one on another thread usually gets its answer within a
        few microseconds, and a wake-up through the kernel costs both
@@ -413,6 +413,7 @@ static void act__sched_thread(void *arg) {
        work, so an idle runtime still sleeps. */
     if (act__sched_spin(s))
       continue;
+  sleep:
     atomic_store(&s->sleeping, 1);
     if (act__mpsc_pending(&s->inbox) || s->rq_head != NULL) {
       atomic_store(&s->sleeping, 0);
@@ -498,6 +499,7 @@ void act__sched_free(act__sched_t *s) {
     if (!e->block)
       free(e);
   }
+  act__net_sched_free(s);
   act__idtab_free(&s->table);
   act__map_free(&s->incoming);
   uv_mutex_destroy(&s->lock);
@@ -589,6 +591,7 @@ void act__sched_detach(act__sched_t *s) {
     }
     act__env_free(s, e);
   }
+  act__net_sched_close(s);
   s->closing_handles = 4;
   uv_close((uv_handle_t *)&s->async, act__sched_detach_close_cb);
   uv_close((uv_handle_t *)&s->prepare, act__sched_detach_close_cb);
