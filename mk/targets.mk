@@ -52,6 +52,26 @@ asan:
 	@ASAN_OPTIONS='$(ASAN_OPTIONS)' UBSAN_OPTIONS='$(UBSAN_OPTIONS)' \
 	  $(MAKE) --no-print-directory BUILD=build-asan SAN=1 check
 
+# ------------------------------------------------------------------ valgrind
+# The end-to-end suites with actord under valgrind's memcheck (and actorctl
+# too in the cli-*.bats files), on the normal build: tests/e2e/helpers.bash
+# wraps the binaries (VALGRIND=1), fails a file whose daemon's log shows a
+# memory error or a definite or indirect leak, and waits TIMEOUT_SCALE
+# times longer; run-all.sh then checks every log (daemons the tests start
+# themselves, actorctl). Not the harness-* and install-* files: they run a
+# stand-in or an installed daemon, never the build's actord. TESTS=FILE.bats
+# runs only those files.
+VALGRIND_LOG_DIR  ?= $(BUILD)/valgrind/logs
+VALGRIND_TESTS    := $(filter-out tests/e2e/harness-% tests/e2e/install-%, \
+                       $(wildcard tests/e2e/*.bats)) $(wildcard tests/shell/*.bats)
+VALGRIND_FILE_TIMEOUT ?= 1800
+.PHONY: valgrind
+valgrind: all unit test-plugins
+	@rm -rf '$(VALGRIND_LOG_DIR)' && mkdir -p '$(VALGRIND_LOG_DIR)'
+	@VALGRIND=1 VALGRIND_ACTORCTL='cli-*' VALGRIND_LOG_DIR='$(abspath $(VALGRIND_LOG_DIR))' \
+	  FILE_TIMEOUT='$(VALGRIND_FILE_TIMEOUT)' SUITES='bats valgrind' \
+	  BUILD='$(BUILD)' bash tests/run-all.sh $(or $(TESTS),$(VALGRIND_TESTS))
+
 # ----------------------------------------------------------------------- run
 # Start actord in the background on the default socket with the bundled
 # plugins and a state directory in the build tree (or reuse the one that
@@ -121,6 +141,8 @@ help:
 	@echo 'make check           build and run every test suite'
 	@echo '                     (TESTS=tests/e2e/x.bats: only those bats files)'
 	@echo 'make asan            the suites under ASan/UBSan (in build-asan/)'
+	@echo 'make valgrind        the end-to-end suites with actord under memcheck'
+	@echo '                     (logs in $(BUILD)/valgrind/logs; TESTS= as for check)'
 	@echo 'make bench           the benchmarks, one JSON line per workload'
 	@echo 'make bench-compare   the runtime workloads beside Erlang/OTP and CAF, with ratios'
 	@echo 'make bench-net       the network workloads beside nginx and plain libuv (wrk), with ratios'

@@ -6,6 +6,11 @@
 #   bats   tests/e2e/*.bats and tests/shell/*.bats, one bats process per file
 #          (TAP), JOBS files at a time
 #   man    mandoc -T lint -W warning on each man page, one test per page
+#   valgrind  (only when asked for in SUITES: make valgrind) every memcheck
+#          log in VALGRIND_LOG_DIR, from the bats files run under
+#          VALGRIND=1: one failed test per log with an error or a leak
+#          that counts (daemons started by tests themselves, actorctl),
+#          or one passed test when none has
 #
 # The last line is "N passed, N failed" (", N skipped" when any); the exit
 # status is non-zero when a test failed or a suite could not run (a missing
@@ -17,7 +22,8 @@
 #   unless SUITES says otherwise).
 # Environment:
 #   BUILD       the build tree (default build; make asan uses build-asan)
-#   SUITES      which suites run (default "unit bats man")
+#   SUITES      which suites run (default "unit bats man"; "valgrind" too
+#               for the memcheck logs)
 #   JOBS        bats files run at once (default 2)
 #   FILE_TIMEOUT  seconds one bats file may take (default 120)
 #   UNIT_TIMEOUT  seconds the unit tests may take (default 300)
@@ -282,9 +288,39 @@ run_man() {
   done
 }
 
+# ------------------------------------------------------------- valgrind
+run_valgrind() {
+  local dir=${VALGRIND_LOG_DIR:-} log n=0 bad=0 out=$tmp/valgrind.out
+  echo "--- valgrind: the memcheck logs in ${dir:-(VALGRIND_LOG_DIR unset)}"
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    echo "VALGRIND_LOG_DIR is not a directory: \"$dir\"" >"$out"
+    fail "valgrind: no log directory" "$out"
+    return
+  fi
+  for log in "$dir"/*.log; do
+    [ -e "$log" ] || continue
+    n=$((n + 1))
+    # valgrind_log_errors is the one the bats helpers check daemons with.
+    if ! (unset VALGRIND && . "$root/tests/e2e/helpers.bash" &&
+      valgrind_log_errors "$log") >"$out" 2>&1; then
+      bad=$((bad + 1))
+      cat "$out"
+      fail "valgrind: ${log#"$root"/}" "$out"
+    fi
+  done
+  if [ "$n" -eq 0 ]; then
+    echo "no memcheck log in $dir: did the bats files run under VALGRIND=1?" >"$out"
+    fail "valgrind: no logs" "$out"
+  elif [ "$bad" -eq 0 ]; then
+    passed=$((passed + 1))
+    echo "ok valgrind: $n logs, no error and no definite or indirect leak"
+  fi
+}
+
 has_suite unit && run_unit
 has_suite bats && run_bats "$@"
 has_suite man && run_man
+has_suite valgrind && run_valgrind
 
 if [ "$failed" -gt 0 ]; then
   echo

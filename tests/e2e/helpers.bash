@@ -29,6 +29,22 @@
 #   DAEMON_TIMEOUT   seconds daemon_start/daemon_stop wait (default 10)
 #   RPC_TIMEOUT      seconds rpc/rpc_raw wait for a reply (default 10)
 #   KEEP_TEST_DIR=1  keep the daemon's directory after a clean stop
+#   TIMEOUT_SCALE    a whole number every wait of these functions is
+#                    multiplied by: wait_for, DAEMON_TIMEOUT, RPC_TIMEOUT
+#                    (default 1; 10 under VALGRIND)
+#   VALGRIND=1       run actord (ACTORD) under valgrind's memcheck (make
+#                    valgrind). Each process logs to
+#                    VALGRIND_LOG_DIR/NAME.PID.log (default
+#                    $BUILD/valgrind/logs); daemon_stop and daemon_restart
+#                    fail when the daemon's log shows a memory error or a
+#                    definite or indirect leak. Tests that only make sense
+#                    at native speed call skip_under_valgrind.
+#   VALGRIND_ACTORCTL=GLOB  under VALGRIND, the bats files whose name
+#                    matches GLOB (make valgrind: cli-*) run actorctl under
+#                    memcheck too: it is short-lived, and valgrind's start
+#                    costs about a second a run.
+#   VALGRIND_SUPP    a suppressions file (default tests/valgrind.supp when
+#                    it exists)
 
 # The repository root: this file lives in tests/e2e/.
 _e2e_dir=$(cd "$(dirname "${BASH_SOURCE[0]:-$BATS_TEST_DIRNAME/helpers.bash}")" && pwd)
@@ -51,6 +67,100 @@ PLUGIN_DIR=$(_abspath "${PLUGIN_DIR:-$BUILD/plugins}")
 TEST_PLUGIN_DIR=$(_abspath "${TEST_PLUGIN_DIR:-$BUILD/tests/plugins}")
 export BUILD ACTORD ACTORCTL PLUGIN_DIR TEST_PLUGIN_DIR
 
+TIMEOUT_SCALE=${TIMEOUT_SCALE:-$([ -n "${VALGRIND:-}" ] && echo 10 || echo 1)}
+case $TIMEOUT_SCALE in
+  '' | *[!0-9]* | 0*)
+    echo "helpers: TIMEOUT_SCALE must be a whole number from 1, got \"$TIMEOUT_SCALE\"" >&2
+    return 1
+    ;;
+esac
+export TIMEOUT_SCALE
+
+# The errors memcheck reports, each the first line of a record: the kinds
+# of memcheck's manual (invalid accesses and frees, uses of uninitialised
+# values, overlaps, bad arguments), the leaks that count
+# (--errors-for-leak-kinds=definite,indirect) and a fatal signal.
+_VALGRIND_ERRORS='^==[0-9]+== (Invalid (read|write|free|alignment)|Mismatched free|Conditional jump or move depends on uninitialised|Use of uninitialised value|Syscall param .* (uninitialised|unaddressable)|Source and destination overlap|Argument .* of function .* has a fishy|Jump to the invalid address|.* are (definitely|indirectly) lost|Process terminating with default action)'
+
+# The exit status memcheck gives a process it found an error in.
+_VALGRIND_STATUS=97
+
+# valgrind_log_errors FILE: fail, printing the log's error records and
+# summaries, when a memcheck log shows an error or a leak that counts. A
+# log without a summary is that of a process that was killed (or of a
+# child between fork and exec): the records it has still count.
+valgrind_log_errors() {
+  local log=$1 n
+  [ -r "$log" ] || return 0
+  n=$(sed -nE 's/^==[0-9]+== ERROR SUMMARY: ([0-9]+) errors.*/\1/p' "$log" | tail -n 1)
+  if [ "${n:-0}" -eq 0 ] && ! grep -Eq "$_VALGRIND_ERRORS" "$log"; then
+    return 0
+  fi
+  echo "valgrind: $log: ${n:-an unknown number of} errors:"
+  # The records past the six-line banner, at most 150 lines, then the
+  # summaries.
+  sed -n '7,$p' "$log" | grep -v -E '^==[0-9]+== *$' | head -n 150 |
+    sed 's/^/  | /'
+  grep -E '(definitely|indirectly) lost:|ERROR SUMMARY' "$log" | sed 's/^/  | /'
+  return 1
+}
+
+# _valgrind_wrap NAME VAR: point VAR (ACTORD, ACTORCTL) at a script that
+# runs the binary under memcheck. Children are not traced: actord starts
+# exec's launchers and the isolate hosts from a descriptor of its binary
+# that valgrind's launcher cannot reopen after the exec, and an isolate
+# host's address space limit leaves memcheck no room; they run natively.
+_valgrind_wrap() {
+  local name=$1 var=$2 real dir tmp supp=
+  real=${!var}
+  dir=$VALGRIND_DIR/bin
+  # Only the build's own binary: not a test's stand-in, and not the script
+  # again (helpers are loaded again for each test).
+  [ "$real" = "$BUILD/bin/$name" ] || return 0
+  [ -z "$VALGRIND_SUPP" ] || supp="--suppressions=$VALGRIND_SUPP"
+  mkdir -p "$dir" "$VALGRIND_LOG_DIR" || return 1
+  # Files run in parallel: each writes its own and renames it into place.
+  tmp=$(mktemp "$dir/.$name.XXXXXX") || return 1
+  cat >"$tmp" <<WRAP
+#!/bin/sh
+# $name under memcheck (tests/e2e/helpers.bash, VALGRIND set).
+exec valgrind --tool=memcheck --leak-check=full \\
+  --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \\
+  --error-exitcode=$_VALGRIND_STATUS --trace-children=no --fair-sched=yes \\
+  --keep-debuginfo=yes --num-callers=30 $supp \\
+  --log-file='$VALGRIND_LOG_DIR/$name.%p.log' '$real' "\$@"
+WRAP
+  chmod 755 "$tmp" && mv -f "$tmp" "$dir/$name" || return 1
+  printf -v "$var" '%s' "$dir/$name"
+  export "${var?}"
+}
+
+if [ -n "${VALGRIND:-}" ]; then
+  if ! command -v valgrind >/dev/null 2>&1; then
+    echo "helpers: VALGRIND is set but valgrind is not installed" >&2
+    return 1
+  fi
+  VALGRIND_DIR=$BUILD/valgrind
+  VALGRIND_LOG_DIR=$(_abspath "${VALGRIND_LOG_DIR:-$VALGRIND_DIR/logs}")
+  if [ -z "${VALGRIND_SUPP+set}" ] && [ -r "$REPO_ROOT/tests/valgrind.supp" ]; then
+    VALGRIND_SUPP=$REPO_ROOT/tests/valgrind.supp
+  fi
+  VALGRIND_SUPP=${VALGRIND_SUPP:+$(_abspath "$VALGRIND_SUPP")}
+  export VALGRIND VALGRIND_DIR VALGRIND_LOG_DIR VALGRIND_SUPP
+  _valgrind_wrap actord ACTORD || return 1
+  # shellcheck disable=SC2053
+  if [ -n "${VALGRIND_ACTORCTL:-}" ] &&
+    [[ ${BATS_TEST_FILENAME##*/} == $VALGRIND_ACTORCTL ]]; then
+    _valgrind_wrap actorctl ACTORCTL || return 1
+  fi
+fi
+
+# skip_under_valgrind WHY: skip this test under VALGRIND (a timing bound,
+# resident memory: what measures the daemon rather than checks it).
+skip_under_valgrind() {
+  [ -z "${VALGRIND:-}" ] || skip "under valgrind: $*"
+}
+
 # Microseconds since the epoch (bash 5), for deadlines.
 _now_us() {
   local t=${EPOCHREALTIME/[.,]/}
@@ -67,8 +177,8 @@ _secs_us() {
 
 # wait_for [-t SECONDS] CMD [ARGS...]
 # Run CMD every 20 ms until it succeeds; fail after SECONDS (default 10,
-# fractions allowed), naming the command and showing what its last attempt
-# printed.
+# fractions allowed) times TIMEOUT_SCALE, naming the command and showing
+# what its last attempt printed.
 wait_for() {
   local timeout=10
   if [ "${1:-}" = "-t" ]; then
@@ -79,7 +189,7 @@ wait_for() {
     echo "wait_for: no command given" >&2
     return 2
   fi
-  local deadline=$(($(_now_us) + $(_secs_us "$timeout")))
+  local deadline=$(($(_now_us) + $(_secs_us "$timeout") * TIMEOUT_SCALE))
   while :; do
     if "$@" >/dev/null 2>&1; then
       return 0
@@ -89,7 +199,9 @@ wait_for() {
     fi
     sleep 0.02
   done
-  echo "wait_for: timed out after ${timeout}s: $*" >&2
+  timeout=${timeout}s
+  [ "$TIMEOUT_SCALE" -eq 1 ] || timeout="$timeout x $TIMEOUT_SCALE"
+  echo "wait_for: timed out after $timeout: $*" >&2
   echo "wait_for: last attempt printed:" >&2
   "$@" 2>&1 | sed 's/^/  | /' >&2 || true
   return 1
@@ -107,11 +219,14 @@ _pid_alive() {
   return 0
 }
 
+# The seconds daemon_start and daemon_stop wait.
+_daemon_timeout() { echo $((${DAEMON_TIMEOUT:-10} * TIMEOUT_SCALE)); }
+
 # Does the daemon answer a hello on $SOCK?
 daemon_answers() {
   local reply
   reply=$(printf '{"jsonrpc":"2.0","id":1,"method":"hello"}\n' |
-    socat -t 2 -T 3 - "UNIX-CONNECT:$SOCK" 2>/dev/null) || return 1
+    socat -t 2 -T $((3 * TIMEOUT_SCALE)) - "UNIX-CONNECT:$SOCK" 2>/dev/null) || return 1
   case "$reply" in
     *'"result"'*) return 0 ;;
   esac
@@ -137,8 +252,10 @@ _daemon_launch() {
   # Tests that restart the daemon run in another process than teardown_file,
   # so the current pid is kept in a file, not only in the environment.
   echo "$DAEMON_PID" >"$DAEMON_DIR/pid"
+  # Every daemon the directory had, for their valgrind logs.
+  echo "$DAEMON_PID" >>"$DAEMON_DIR/pids"
 
-  local deadline=$(($(_now_us) + ${DAEMON_TIMEOUT:-10} * 1000000))
+  local deadline=$(($(_now_us) + $(_daemon_timeout) * 1000000))
   until daemon_answers; do
     if ! _pid_alive "$DAEMON_PID"; then
       local rc=0
@@ -148,7 +265,7 @@ _daemon_launch() {
       return 1
     fi
     if [ "$(_now_us)" -ge "$deadline" ]; then
-      echo "daemon_start: actord did not answer hello on $SOCK within ${DAEMON_TIMEOUT:-10}s" >&2
+      echo "daemon_start: actord did not answer hello on $SOCK within $(_daemon_timeout)s" >&2
       daemon_log
       kill -KILL "$DAEMON_PID" 2>/dev/null || true
       return 1
@@ -191,15 +308,23 @@ _daemon_pid() {
   fi
 }
 
-# Fail if the daemon's log shows a sanitizer report or an internal error.
+# Fail if the daemon's log shows a sanitizer report or an internal error,
+# or (under VALGRIND) the memcheck log of a daemon of this directory shows
+# an error or a leak that counts.
 daemon_check_log() {
   local pattern='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer|internal error'
+  local failed=0 pid
   if [ -f "$LOG" ] && grep -Eq "$pattern" "$LOG"; then
     echo "daemon: $LOG shows a sanitizer report or an internal error:" >&2
     grep -En -A12 "$pattern" "$LOG" | head -n 80 | sed 's/^/  | /' >&2
-    return 1
+    failed=1
   fi
-  return 0
+  if [ -n "${VALGRIND:-}" ] && [ -r "$DAEMON_DIR/pids" ]; then
+    while read -r pid; do
+      valgrind_log_errors "$VALGRIND_LOG_DIR/actord.$pid.log" >&2 || failed=1
+    done <"$DAEMON_DIR/pids"
+  fi
+  return "$failed"
 }
 
 # Wait until process $1 is gone (or a zombie, then reap it if it is ours).
@@ -229,8 +354,8 @@ daemon_stop() {
   [ -n "$pid" ] || return 0
   if _pid_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    if ! _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}"; then
-      echo "daemon_stop: actord (pid $pid) still running ${DAEMON_TIMEOUT:-10}s after SIGTERM; killed" >&2
+    if ! _daemon_wait_gone "$pid" "$(_daemon_timeout)"; then
+      echo "daemon_stop: actord (pid $pid) still running $(_daemon_timeout)s after SIGTERM; killed" >&2
       kill -KILL "$pid" 2>/dev/null || true
       _daemon_wait_gone "$pid" 5 || true
       daemon_log
@@ -241,7 +366,9 @@ daemon_stop() {
       failed=1
     elif [ "$rc" -ne 0 ] && [ "$rc" -ne 127 ] && [ "$rc" -ne 143 ]; then
       # An orderly shutdown exits 0 (127: not our child, status unknown).
-      echo "daemon_stop: actord (pid $pid) exited with status $rc on SIGTERM" >&2
+      echo "daemon_stop: actord (pid $pid) exited with status $rc on SIGTERM$(
+        [ -z "${VALGRIND:-}" ] || [ "$rc" -ne "$_VALGRIND_STATUS" ] ||
+          echo ": memcheck found errors")" >&2
       daemon_log
       failed=1
     fi
@@ -264,7 +391,7 @@ daemon_restart() {
   pid=$(_daemon_pid)
   if [ -n "$pid" ] && _pid_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    if ! _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}"; then
+    if ! _daemon_wait_gone "$pid" "$(_daemon_timeout)"; then
       echo "daemon_restart: actord (pid $pid) still running after SIGTERM" >&2
       kill -KILL "$pid" 2>/dev/null || true
       daemon_log
@@ -288,7 +415,7 @@ daemon_kill9() {
   pid=$(_daemon_pid)
   [ -n "$pid" ] || { echo "daemon_kill9: no daemon" >&2; return 1; }
   kill -KILL "$pid" 2>/dev/null || true
-  _daemon_wait_gone "$pid" "${DAEMON_TIMEOUT:-10}" || {
+  _daemon_wait_gone "$pid" "$(_daemon_timeout)" || {
     echo "daemon_kill9: actord (pid $pid) survived SIGKILL" >&2
     return 1
   }
@@ -304,7 +431,7 @@ ctl() {
 # came, 1 when the connection closed or RPC_TIMEOUT expired before.
 rpc_raw() {
   local line=$1 count=${2:-1} reply n=0 rc=0
-  local deadline=$(($(_now_us) + ${RPC_TIMEOUT:-10} * 1000000))
+  local deadline=$(($(_now_us) + $((${RPC_TIMEOUT:-10} * TIMEOUT_SCALE)) * 1000000))
   coproc _RPC { exec socat -t 5 - "UNIX-CONNECT:$SOCK" 2>/dev/null 3>&-; }
   local in=${_RPC[1]} out=${_RPC[0]} pid=$_RPC_PID
   printf '%s\n' "$line" 1>&"$in" 2>/dev/null || rc=1
@@ -337,7 +464,7 @@ rpc() {
     req=$(printf '{"jsonrpc":"2.0","id":1,"method":"%s"}' "$method")
   fi
   reply=$(rpc_raw "$req") || {
-    echo "rpc: no reply to $method within ${RPC_TIMEOUT:-10}s" >&2
+    echo "rpc: no reply to $method within $((${RPC_TIMEOUT:-10} * TIMEOUT_SCALE))s" >&2
     return 1
   }
   printf '%s\n' "$reply"
