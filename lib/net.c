@@ -722,6 +722,12 @@ void act__net_handled(act__actor_t *a, act__env_t *e) {
     act__sock_update_read(k);
 }
 
+uint64_t act__net_unread(act_ctx_t *ctx, act_sock_t sock) {
+  act__sock_t *k = act__sock_get(act__actor_of(ctx), sock);
+
+  return k != NULL ? k->pending : 0;
+}
+
 void act__net_started(act__actor_t *a) {
   act__sock_t *k = act__sock_get(a, a->x->adopted);
 
@@ -1101,9 +1107,13 @@ static void act__conn_cb(uv_stream_t *server, int status) {
   if (a == NULL || (lk->flags & ACT__K_CLOSING))
     return;
   if (status < 0) {
-    /* A listener shut down by its owner's close (its acceptor goes next)
-       says so here; anything else (no descriptors left) is logged. */
-    if (lk->lst->active) {
+    /* A listening socket shut down by its owner's close fails every
+       accept (and libuv would keep trying): close it now, its acceptor
+       exits next. Anything else (no descriptors left) is logged. */
+    if (!lk->lst->active) {
+      act__sock_disown(lk);
+      act__sock_close_now(lk);
+    } else {
       char line[96];
       snprintf(line, sizeof(line), "accept: %s", uv_strerror(status));
       act__log(rt, a, ACT_LOG_WARN, line);

@@ -497,6 +497,9 @@ void act__net_started(act__actor_t *a);
 /* a exits: close its sockets at once and give back its listened
    addresses (before its exit signals go out). */
 void act__net_actor_exit(act__actor_t *a);
+/* Bytes of ACT_NET_DATA of this socket of the calling actor still in its
+   mailbox or being handled (what the read bound limits); 0 if not its. */
+uint64_t act__net_unread(act_ctx_t *ctx, act_sock_t sock);
 /* The "sockets" array of a's inspect JSON (new reference). */
 json_t *act__net_inspect(act__actor_t *a);
 /* The scheduler's loop is ending: close the sockets still flushing. */

@@ -15,6 +15,7 @@
 
 #include "list-runtime.h"
 #include "list-supervisor.h"
+#include "list-net.h"
 
 #ifdef TEST_LIST_TIMEOUT_DEFINED
 #undef TEST_TIMEOUT
