@@ -101,7 +101,8 @@ def worker(kind, batch, stop):
     if s is None:
         return
     f = s.makefile()
-    mine = [n for n, v in fate.items() if v == "alive" and n.startswith(kind)]
+    with lock:
+        mine = [n for n, v in fate.items() if v == "alive" and n.startswith(kind)]
     try:
         while not stop.is_set():
             if len(mine) < 8 or rng.random() < 0.5:
@@ -136,7 +137,11 @@ def worker(kind, batch, stop):
                 else:
                     set_fate(name, "gone")
     except (OSError, ValueError):
+        # The daemon went in the middle of a line or of a send.
         return
+    except Exception as e:
+        with lock:
+            errors.append("%s worker: %r" % (kind, e))
     finally:
         s.close()
 
@@ -239,5 +244,6 @@ PY
     live=$(rpc actor.list | jq -r '.result[] | select(.plugin == "exec") | .pid | numbers')
     comm -23 <(pgrep -f "^sleep $marker\$" | sort) <(printf '%s\n' $live | sort)
   }
-  wait_for -t 30 test -z "$(stray)"
+  no_stray() { [ -z "$(stray)" ]; }
+  wait_for -t 30 no_stray
 }
