@@ -158,8 +158,10 @@ typedef struct act_spawn_opts {
  * 0..65535 (0 on listen: the kernel picks one; act_net_info tells which).
  *
  * Events arrive as messages of type ACT_MSG_NET on the owner's ordinary turn,
- * in order with its other messages, and are never dropped by a mailbox
- * policy: msg->tag is the event, msg->ref the socket. We chose messages over
+ * in order with its other messages, and are never refused or dropped by a
+ * mailbox cap or policy (nor counted in the mailbox's length, which is the
+ * cap's count of user messages): msg->tag is the event, msg->ref the socket,
+ * msg->from 0. We chose messages over
  * callbacks so that a socket event is handled like everything else an actor
  * handles (one callback at a time, the same budget, links and exits as
  * usual). Received bytes are read by the kernel straight into the message's
@@ -170,7 +172,20 @@ typedef struct act_spawn_opts {
  * queued) and ACT_NET_WRITABLE follows once the queue has drained. Reading
  * pauses while the queue is over its bound, and while more than read_bound
  * received bytes wait in the owner's mailbox, and resumes by itself: a peer
- * that sends and never reads holds at most those bounds of memory.
+ * that sends and never reads holds at most those bounds of memory (plus one
+ * read, at most 64 KiB, per socket).
+ *
+ * Errors: a write that meets a broken connection returns 0 and the socket
+ * fails as if a read had: ACT_NET_CLOSED follows with the reason. Writing to
+ * a listener, or after act_net_shutdown, is ACT_EINVAL. A second listen on
+ * an address this runtime already listens on (or, for a wildcard address,
+ * on its port) is ACT_EADDRINUSE, even where SO_REUSEPORT would let the
+ * kernel share it; the address is free again as soon as the listener
+ * closes or its owner exits, before the owner's supervisor hears of the
+ * exit, so a restarted listener gets its port back. A Unix listener never
+ * binds over an existing file (ACT_EADDRINUSE) and removes the file it made
+ * when it closes. Listening sockets have SO_REUSEADDR and (IPv6)
+ * IPV6_V6ONLY; connections TCP_NODELAY.
  */
 typedef uint64_t act_sock_t; /* a socket: positive, never reused; 0 = none */
 
@@ -179,7 +194,8 @@ typedef enum act_net_event {
   ACT_NET_EOF,       /* the peer shut down its side: no more data will come;
                         writing is still allowed (half-closed) until close */
   ACT_NET_ACCEPTED,  /* a listener without a handler accepted a connection:
-                        ref is the new socket, owned by this actor */
+                        ref is the new socket, owned by this actor and
+                        already reading (its data may follow at once) */
   ACT_NET_CONNECTED, /* act_net_connect finished: reason NULL, or why it
                         failed ("connection refused"); a failed socket is
                         already closed */
@@ -200,7 +216,11 @@ typedef struct act_net_opts {
      by the listener (a temporary child: a crash closes only its own
      connection, and stopping the listener closes them all). The new actor
      finds its socket with act_net_adopted() in init; reading starts when init
-     succeeds. Name the handler rather than pass a descriptor to have
+     succeeds (a failing init closes it). One built-in "acceptor" actor per
+     listening socket, linked to the listener's owner and shown under it,
+     accepts; each connection actor is linked to its acceptor and shown
+     under it, and is never restarted (its connection is gone). Name the
+     handler rather than pass a descriptor to have
      connections accepted after a deploy run the new version; a plugin may
      name itself and tell the two roles apart in init by act_net_adopted().
      Without a handler, the owner gets ACT_NET_ACCEPTED. */
@@ -468,7 +488,8 @@ static inline int act_net_write(act_ctx_t *c, act_sock_t s, const void *data,
   return c->host->net_write(c, s, data, len);
 }
 /* Write the bytes of a received message (ACT_NET_DATA or a bytes payload)
-   without copying them: the buffer is shared until it is sent. */
+   without copying them: the buffer is shared until it is sent. A message
+   without payload writes nothing; a JSON one is ACT_EINVAL. */
 static inline int act_net_write_msg(act_ctx_t *c, act_sock_t s,
                                     const act_msg_t *m) {
   if (!ACT_HOST_HAS(c, net_write_msg)) return ACT_EUNAVAIL;
@@ -484,8 +505,11 @@ static inline int act_net_shutdown(act_ctx_t *c, act_sock_t s) {
   if (!ACT_HOST_HAS(c, net_shutdown)) return ACT_EUNAVAIL;
   return c->host->net_shutdown(c, s);
 }
-/* Close: what is queued is still sent (even if this actor exits), then the
-   socket closes. No event follows. A listener stops accepting at once. */
+/* Close: the id is invalid from now on (ACT_ENOENT), but what is queued is
+   still sent (even if this actor exits), then the writing side is shut
+   down and the socket closes once the peer has closed its side, or after
+   10 s at most (a peer that never reads cannot keep it). No event follows.
+   A listener stops accepting at once. */
 static inline int act_net_close(act_ctx_t *c, act_sock_t s) {
   if (!ACT_HOST_HAS(c, net_close)) return ACT_EUNAVAIL;
   return c->host->net_close(c, s);
