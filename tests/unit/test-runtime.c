@@ -495,7 +495,7 @@ TEST_IMPL(inspect) {
   ASSERT(act_runtime_send(rt, i, 0, "go", 2) == 0);
   ASSERT(t_wait_rec("inspect {\"data\":{\"count\":12},\"links\":[],"
                     "\"messages_in\":1,\"messages_out\":0,\"monitors\":[],"
-                    "\"trap_exit\":false}"));
+                    "\"sockets\":[],\"trap_exit\":false}"));
   ASSERT(act_runtime_send(rt, tg, 0, "normal", 6) == 0);
   ASSERT(t_wait_rec("exit %llu normal", (unsigned long long)tg));
   ASSERT(act_runtime_send(rt, i, 0, "go", 2) == 0);
