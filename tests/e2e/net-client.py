@@ -156,7 +156,7 @@ def halfclose(host, port, text):
     sys.stdout.write(got.decode(errors="replace") + "\neof\n")
 
 
-def http(host, port, version, n):
+def http_requests(host, port, version, n):
     c = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
     if version == "1.0":
         c._http_vsn, c._http_vsn_str = 10, "HTTP/1.0"
@@ -223,7 +223,7 @@ def raw(host, port, count, request):
 def main():
     cmds = {"free-port": (free_port, 0), "hold-port": (hold_port, 1),
             "many": (many, 4), "flood": (flood, 3),
-            "halfclose": (halfclose, 3), "http": (http, 4), "raw": (raw, 4)}
+            "halfclose": (halfclose, 3), "http": (http_requests, 4), "raw": (raw, 4)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit("usage: net-client.py " + "|".join(cmds) + " ARGS... (see the file)")
     fn, argc = cmds[sys.argv[1]]
