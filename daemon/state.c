@@ -41,6 +41,7 @@ static struct {
   uv_idle_t idle;
   int idle_init;
   int failing; /* the last write failed (reported once, until one works) */
+  int fresh;   /* a change since the last try: worth trying again at once */
   uv_timer_t retry;
   int retry_init;
 } state = {.tail = &state.recs};
@@ -53,6 +54,7 @@ static void state_on_idle(uv_idle_t *h) {
 static void state_mark(void) {
   if (!state.enabled || state.frozen) return;
   state.dirty = 1;
+  state.fresh = 1;
   if (!state.idle_init) {
     uv_idle_init(actord.loop, &state.idle);
     state.idle_init = 1;
@@ -309,11 +311,15 @@ static void state_sync_dir(void) {
 }
 
 int state_pending(void) {
-  return state.enabled && state.dirty && !state.frozen && !state.restoring;
+  /* After a failed write, only a new change is worth another try before a
+     reply: the replies of other requests are not held up for it. */
+  return state.enabled && state.dirty && !state.frozen && !state.restoring &&
+         (!state.failing || state.fresh);
 }
 
 static void state_on_retry(uv_timer_t *t) {
   (void)t;
+  state.fresh = 1;
   state_commit();
 }
 
@@ -355,6 +361,11 @@ void state_commit(void) {
 
   if (!state.enabled || !state.dirty || state.frozen || state.restoring)
     return;
+  /* A disk that just failed is tried again at the next change or retry,
+     not at every flush of replies: a full disk is not written whole at
+     every turn of the loop. */
+  if (state.failing && !state.fresh) return;
+  state.fresh = 0;
   if ((actors = json_array()) == NULL) goto fail;
   for (state_rec_t *r = state.recs; r != NULL; r = r->next)
     if (json_array_append(actors, r->spec) != 0) goto fail;
@@ -402,6 +413,8 @@ fail:
 }
 
 void state_freeze(void) {
+  /* One last try at shutdown, also when the disk failed just before. */
+  state.fresh = 1;
   state_commit();
   state.frozen = 1;
   if (state.retry_init) uv_timer_stop(&state.retry);
