@@ -15,7 +15,10 @@
 # benchmarks) and the same client; runs are interleaved (run 1 of every
 # server, then run 2, ...) so that the machine's noise falls on all alike.
 # Each workload prints one line of medians per server (BENCH_RUNS runs,
-# default 3), then a ratio line: ours / the fastest peer. A peer or client
+# default 3), then a ratio line: ours / the fastest peer. Beside the rates,
+# each line has the CPU time the server used per request or per GB (its
+# own and its children's, from /proc): on a shared machine a rate moves
+# with whatever else runs, the work per request much less. A peer or client
 # that is not installed is skipped with one line on stderr that says so.
 # Every process started here is stopped on exit.
 bin=${1:?usage: net.sh BIN-DIR PEER-DIR}
@@ -26,7 +29,7 @@ seconds=${NET_SECONDS:-5}
 wrk_threads=${NET_WRK_THREADS:-2}
 wrk_conns=${NET_WRK_CONNS:-64}
 echo_conns=${NET_ECHO_CONNS:-16}
-echo_bytes=${NET_ECHO_BYTES:-256M}
+echo_bytes=${NET_ECHO_BYTES:-128M}
 body='Hello, world!'
 actord=$bin/actord
 actorctl=$bin/actorctl
@@ -104,6 +107,19 @@ free_port() {
   done
 }
 
+# cpu_of PID: the clock ticks (user and system) that PID and its children
+# (nginx's workers) have used. Fields after the command's ")": 2 is the
+# parent, 12 and 13 the user and system time.
+cpu_of() {
+  for f in /proc/[0-9]*/stat; do
+    sed 's/.*) //' "$f" 2>/dev/null
+  done | awk -v p="$1" '$2 == p { t += $12 + $13 } END { print t + 0 }' \
+    >"$tmp/children"
+  sed 's/.*) //' "/proc/$1/stat" |
+    awk -v c="$(cat "$tmp/children")" '{ print $12 + $13 + c }'
+}
+hz=$(getconf CLK_TCK)
+
 # wait_listen NAME PID PORT LOG: wait until PID listens on PORT; on failure
 # say why (the last line of LOG) and return 1.
 wait_listen() {
@@ -127,6 +143,7 @@ start_actord() {
     -l error -L "$tmp/actord/actord.log" </dev/null &
   dpid=$!
   pids="$pids $dpid"
+  pid_actord=$dpid
   i=0
   until "$actorctl" -s "$sock" daemon status >/dev/null 2>&1; do
     i=$((i + 1))
@@ -154,6 +171,7 @@ start_uv_peer() {
   "$uvpeer" -j 2 "$@" >"$tmp/uv_peer.log" 2>&1 </dev/null &
   p=$!
   pids="$pids $p"
+  pid_uv_peer=$p
   wait_listen uv_peer "$p" "$2" "$tmp/uv_peer.log"
 }
 
@@ -175,19 +193,24 @@ start_nginx() {
   fi
   p=$!
   pids="$pids $p"
+  pid_nginx=$p
   wait_listen nginx "$p" "$1" "$d/stderr"
 }
 
-# wrk_run RUNTIME PORT SECONDS: one wrk run; its JSON line on stdout, or a
-# reason on stderr and status 1. Latencies convert from wrk's units (us,
-# ms, s, m) to milliseconds; errors count socket errors and non-2xx answers.
+# wrk_run RUNTIME PORT SECONDS PID: one wrk run; its JSON line on stdout,
+# or a reason on stderr and status 1. Latencies convert from wrk's units
+# (us, ms, s, m) to milliseconds; errors count socket errors and non-2xx
+# answers; cpu_us_per_req is the CPU time of PID (and children) per request.
 wrk_run() {
+  c0=$(cpu_of "$4")
   timeout $(($3 + 30)) wrk -t "$wrk_threads" -c "$wrk_conns" -d "${3}s" \
     --latency "http://127.0.0.1:$2/" >"$tmp/wrk.out" 2>&1 </dev/null || {
     echo "wrk against $1 failed: $(tail -n 1 "$tmp/wrk.out")" >&2
     return 1
   }
-  awk -v rt="$1" -v t="$wrk_threads" -v c="$wrk_conns" '
+  c1=$(cpu_of "$4")
+  awk -v rt="$1" -v t="$wrk_threads" -v c="$wrk_conns" \
+    -v cpu="$((c1 - c0))" -v hz="$hz" '
     function ms(v) {
       if (v ~ /us$/) return v / 1000
       if (v ~ /ms$/) return v + 0
@@ -196,38 +219,51 @@ wrk_run() {
       return ""
     }
     /^Requests\/sec:/ { rps = $2 }
+    / requests in / { n = $1 }
     $1 == "99%" { p99 = ms($2) }
     /Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) err += $i }
     /Non-2xx or 3xx responses:/ { err += $NF }
     END {
-      if (rps == "" || p99 == "") exit 1
-      printf "{\"workload\":\"http_hello\",\"runtime\":\"%s\",\"threads\":%d,\"connections\":%d,\"req_per_s\":%.0f,\"p99_ms\":%.3f,\"errors\":%d}\n", \
-        rt, t, c, rps, p99, err
+      if (rps == "" || p99 == "" || n + 0 <= 0) exit 1
+      printf "{\"workload\":\"http_hello\",\"runtime\":\"%s\",\"threads\":%d,\"connections\":%d,\"req_per_s\":%.0f,\"p99_ms\":%.3f,\"cpu_us_per_req\":%.2f,\"errors\":%d}\n", \
+        rt, t, c, rps, p99, cpu / hz * 1e6 / n, err
     }' "$tmp/wrk.out" || {
     echo "cannot read the output of wrk against $1: $(tail -n 1 "$tmp/wrk.out")" >&2
     return 1
   }
 }
 
-# echo_run RUNTIME PORT: one echo-client run, its line with the runtime.
+# echo_run RUNTIME PORT PID: one echo-client run, its line with the
+# runtime and cpu_ms_per_gb, the CPU time of PID per 10^9 bytes echoed.
 echo_run() {
+  c0=$(cpu_of "$3")
   "$echoclient" -c "$echo_conns" -b "$echo_bytes" -t 60 127.0.0.1 "$2" \
-    2>"$tmp/echo.err" </dev/null |
-    sed "s/^{\"workload\":\"tcp_echo\",/{\"workload\":\"tcp_echo\",\"runtime\":\"$1\",/"
-  [ -s "$tmp/echo.err" ] && { cat "$tmp/echo.err" >&2; return 1; }
-  return 0
+    >"$tmp/echo.out" 2>"$tmp/echo.err" </dev/null || {
+    echo "echo-client against $1 failed: $(tail -n 1 "$tmp/echo.err")" >&2
+    return 1
+  }
+  c1=$(cpu_of "$3")
+  awk -v rt="$1" -v cpu="$((c1 - c0))" -v hz="$hz" '
+    match($0, /"connections":[0-9]+/) { c = substr($0, RSTART + 14, RLENGTH - 14) }
+    match($0, /"bytes_per_conn":[0-9]+/) { b = substr($0, RSTART + 17, RLENGTH - 17) }
+    {
+      sub(/^\{"workload":"tcp_echo",/, "{\"workload\":\"tcp_echo\",\"runtime\":\"" rt "\",")
+      sub(/\}$/, sprintf(",\"cpu_ms_per_gb\":%.1f}", cpu / hz * 1000 / (c * b / 1e9)))
+      print
+    }' "$tmp/echo.out"
 }
 
-# medians_and_ratio WORKLOAD FIGURE RUNTIMES: the median line of each
+# medians_and_ratio WORKLOAD FIGURE CPU RUNTIMES: the median line of each
 # runtime, then {"workload","figure","ratio","vs",...}: ours / the peer
-# with the highest median of FIGURE; for http_hello also that peer's p99
-# and whether ours is no worse. Returns 1 when actord has no run.
+# with the highest median of FIGURE, and cpu_ratio, ours / that peer's
+# median of CPU (lower is better); for http_hello also that peer's p99 and
+# whether ours is no worse. Returns 1 when actord has no run.
 medians_and_ratio() {
-  for rt in $3; do
+  for rt in $4; do
     [ -s "$tmp/$1.$rt" ] && awk -f "$here/median.awk" "$tmp/$1.$rt"
   done >"$tmp/$1.medians"
   cat "$tmp/$1.medians"
-  awk -v w="$1" -v fig="$2" '
+  awk -v w="$1" -v fig="$2" -v cpuf="$3" '
     function get(line, key,    re) {
       re = "\"" key "\":[^,}]*"
       if (!match(line, re)) return ""
@@ -237,15 +273,18 @@ medians_and_ratio() {
       rt = get($0, "runtime"); gsub(/"/, "", rt)
       v = get($0, fig)
       if (v == "") next
-      if (rt == "actord") { ours = v; ours_p99 = get($0, "p99_ms") }
-      else if (best == "" || v + 0 > best + 0) {
-        best = v; peer = rt; peer_p99 = get($0, "p99_ms")
+      if (rt == "actord") {
+        ours = v; ours_p99 = get($0, "p99_ms"); ours_cpu = get($0, cpuf)
+      } else if (best == "" || v + 0 > best + 0) {
+        best = v; peer = rt; peer_p99 = get($0, "p99_ms"); peer_cpu = get($0, cpuf)
       }
     }
     END {
       if (ours == "" || best == "" || best + 0 <= 0) exit
       out = sprintf("{\"workload\":\"%s\",\"figure\":\"%s\",\"ratio\":%.2f,\"vs\":\"%s\",\"target\":0.9", \
         w, fig, ours / best, peer)
+      if (ours_cpu + 0 > 0 && peer_cpu + 0 > 0)
+        out = out sprintf(",\"cpu_ratio\":%.2f", ours_cpu / peer_cpu)
       if (ours_p99 != "" && peer_p99 != "")
         out = out sprintf(",\"p99_ms\":%s,\"vs_p99_ms\":%s,\"p99_no_worse\":%s", \
           ours_p99, peer_p99, (ours_p99 + 0 <= peer_p99 + 0) ? "true" : "false")
@@ -290,20 +329,20 @@ elif start_actord; then
   # One short run each first, so that no server is measured while it
   # still faults its pages in or grows its connection tables.
   for rt in $runtimes; do
-    eval "port=\$port_$rt"
-    wrk_run "$rt" "$port" 1 >/dev/null
+    eval "port=\$port_$rt pid=\$pid_$rt"
+    wrk_run "$rt" "$port" 1 "$pid" >/dev/null
   done
   i=0
   while [ "$i" -lt "$runs" ]; do
     for rt in $runtimes; do
-      eval "port=\$port_$rt"
-      wrk_run "$rt" "$port" "$seconds" >>"$tmp/http_hello.$rt" ||
+      eval "port=\$port_$rt pid=\$pid_$rt"
+      wrk_run "$rt" "$port" "$seconds" "$pid" >>"$tmp/http_hello.$rt" ||
         echo "net bench: http_hello $rt: run $((i + 1)) failed" >&2
     done
     i=$((i + 1))
   done
   if [ -n "$runtimes" ] &&
-     ! medians_and_ratio http_hello req_per_s "$runtimes" &&
+     ! medians_and_ratio http_hello req_per_s cpu_us_per_req "$runtimes" &&
      case " $runtimes " in *" actord "*) true ;; *) false ;; esac; then
     printf '{"workload":"http_hello","runtime":"actord","error":"every run failed"}\n'
     status=1
@@ -338,14 +377,14 @@ elif start_actord; then
   i=0
   while [ "$i" -lt "$runs" ]; do
     for rt in $runtimes; do
-      eval "port=\$port_$rt"
-      echo_run "$rt" "$port" >>"$tmp/tcp_echo.$rt" ||
+      eval "port=\$port_$rt pid=\$pid_$rt"
+      echo_run "$rt" "$port" "$pid" >>"$tmp/tcp_echo.$rt" ||
         echo "net bench: tcp_echo $rt: run $((i + 1)) failed" >&2
     done
     i=$((i + 1))
   done
   if [ -n "$runtimes" ] &&
-     ! medians_and_ratio tcp_echo mb_per_s "$runtimes" &&
+     ! medians_and_ratio tcp_echo mb_per_s cpu_ms_per_gb "$runtimes" &&
      case " $runtimes " in *" actord "*) true ;; *) false ;; esac; then
     printf '{"workload":"tcp_echo","runtime":"actord","error":"every run failed"}\n'
     status=1
