@@ -364,6 +364,14 @@ void act__stop_notify(act_runtime_t *rt) {
  * lookup; everything else routes by arithmetic as before. The actor may
  * block in its handlers: nobody else runs on its thread.
  */
+static void act__ded_wake(void *arg, uint64_t key, void *val) {
+  act__sched_t *s = val;
+
+  (void)arg;
+  (void)key;
+  uv_async_send(&s->async);
+}
+
 static void act__ded_join_done(act_runtime_t *rt) {
   act__sched_t *done, *next;
 
@@ -781,7 +789,12 @@ int act_runtime_stop(act_runtime_t *rt, uint32_t timeout_ms) {
     }
     s->started = 0;
   }
-  /* Dedicated schedulers finish by themselves once their actor is gone. */
+  /* Dedicated schedulers finish by themselves once their actor is gone;
+     one whose closed sockets are still flushing is woken to see that the
+     runtime stops. */
+  uv_mutex_lock(&rt->ded_lock);
+  act__map_each(&rt->ded_table, act__ded_wake, NULL);
+  uv_mutex_unlock(&rt->ded_lock);
   uv_mutex_lock(&rt->stop_lock);
   while (rt->ded_live > 0 && act_runtime_now_ms() < deadline)
     uv_cond_timedwait(&rt->stop_cond, &rt->stop_lock, 10000000u);

@@ -391,10 +391,12 @@ static void act__sched_thread(void *arg) {
     if (s->quit)
       break;
     if (s->dedicated && s->table.count == 0 && s->incoming.count == 0 &&
-        s->rq_head == NULL) {
-      /* The one actor of a dedicated scheduler has gone: take the
-         scheduler out of the routing table; what arrives after that point
-         cannot reach it any more, and the teardown drops what did. */
+        s->rq_head == NULL &&
+        (s->net_linger == NULL || atomic_load(&s->rt->stopping))) {
+      /* The one actor of a dedicated scheduler has gone (and the sockets
+         it closed have sent what they had, unless the runtime stops): take
+         the scheduler out of the routing table; what arrives after that
+         point cannot reach it any more, and the teardown drops what did. */
       act__ded_finished(s);
       break;
     }

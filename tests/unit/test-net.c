@@ -757,10 +757,13 @@ TEST_IMPL(net_owner_exit_closes) {
   return 0;
 }
 
-#define FL_TOTAL (2u << 20)
+/* More than the kernel's buffers take, so that most of it waits in the
+   socket's queue when the actor closes and exits. */
+#define FL_TOTAL (16u << 20)
 
 static int flush_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
   static char big[FL_TOTAL];
+  act_sock_info_t info;
   size_t i;
 
   (void)b;
@@ -769,31 +772,43 @@ static int flush_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
   for (i = 0; i < sizeof(big); i++)
     big[i] = (char)(i * 7);
   ASSERT(act_net_write(ctx, m->ref, big, sizeof(big)) == 0);
+  ASSERT(act_net_info(ctx, m->ref, &info) == 0);
+  t_rec("queued %s", info.queued > 0 ? "some" : "none");
   /* Close and exit at once: the queued bytes still go out. */
   ASSERT(act_net_close(ctx, m->ref) == 0);
   ASSERT(act_net_write(ctx, m->ref, "x", 1) == ACT_ENOENT);
   return act_exit(ctx, NULL);
 }
 
-TEST_IMPL(net_close_flushes) {
+/* The flush, by an actor on a scheduler or on a thread of its own (which
+   stays until its closed sockets have sent their bytes). */
+static int close_flushes(uint32_t flags) {
   act_runtime_t *rt = t_rt_start(1);
   t_beh_t fl = {.init = echo_init, .handle = flush_handle};
   act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
   json_t *arg = json_pack("{s:s,s:i,s:i}", "addr", "127.0.0.1", "port", 0,
-                          "wb", (int)(4u << 20));
+                          "wb", (int)(2 * FL_TOTAL));
   act_id_t id;
   int fd;
 
+  o.flags = flags;
   ASSERT(t_spawn_opts(rt, &fl, &o, arg, &id) == 0);
   json_decref(arg);
   ASSERT(t_wait_rec("listening %llu", (unsigned long long)id));
   fd = cl_connect(AF_INET, "127.0.0.1", g_port, 4096);
   ASSERT(t_wait_rec("exit %llu normal", (unsigned long long)id));
+  ASSERT(t_has_rec("queued some"));
   ASSERT_EQ(cl_drain(fd, 1, NULL), FL_TOTAL);
   close(fd);
   ASSERT(wait_sockets(rt, 0, 0));
   t_rt_done(rt);
   return 0;
+}
+
+TEST_IMPL(net_close_flushes) { return close_flushes(0); }
+
+TEST_IMPL(net_close_flushes_dedicated) {
+  return close_flushes(ACT_SPAWN_DEDICATED);
 }
 
 TEST_IMPL(net_listener_restart) {
