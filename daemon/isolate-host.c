@@ -482,6 +482,9 @@ static const act_host_t isolate_host_table = {
     .run_blocking = isolate_host_run_blocking,
     .now_ms = isolate_host_now,
     .strerror = act_strerror,
+    /* No net_* functions: a socket lives on its owner's loop, which is in
+       actord, not here. With them NULL (and size covering them), the
+       act_net_* wrappers return ACT_EUNAVAIL and act_net_adopted 0. */
 };
 
 /* Report a callback's end: DONE with err and an optional text. */

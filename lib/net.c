@@ -413,7 +413,7 @@ static void act__listen_release(act_runtime_t *rt, act__listen_t *l) {
     uv_mutex_unlock(&rt->net_lock);
     return;
   }
-  l->active = 0;
+  ACT__RELAXED_STORE(&l->active, 0); /* acceptors read it without the lock */
   for (i = 0; i < l->nfd; i++) {
     if (l->live[i] >= 0)
       shutdown(l->live[i], SHUT_RDWR);
@@ -1110,7 +1110,7 @@ static void act__conn_cb(uv_stream_t *server, int status) {
     /* A listening socket shut down by its owner's close fails every
        accept (and libuv would keep trying): close it now, its acceptor
        exits next. Anything else (no descriptors left) is logged. */
-    if (!lk->lst->active) {
+    if (!ACT__RELAXED_LOAD(&lk->lst->active)) {
       act__sock_disown(lk);
       act__sock_close_now(lk);
     } else {
