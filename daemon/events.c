@@ -25,6 +25,11 @@
    daemon is idle. */
 #define EVENTS_TRIM_EXITS 1000u
 #define EVENTS_TRIM_MS 1000u
+/* The same after this many clients came and went, actors or not: the
+   replies being built for a burst of clients are freed as they go, but
+   their pages stay (500 clients listing 500 actors at once left 182 MB
+   resident, 12 MB after a trim). */
+#define EVENTS_TRIM_CLIENTS 100u
 
 enum { EVENTS_EVENT, EVENTS_LOG };
 
@@ -47,7 +52,8 @@ static struct {
   uint64_t dropped;
   uv_async_t async;
   uv_timer_t trim;
-  unsigned exits; /* since the last trim (control loop only) */
+  unsigned exits;   /* since the last trim (control loop only) */
+  unsigned clients; /* clients gone since the last trim (the same) */
   int init;
 } events = {.lock = PTHREAD_MUTEX_INITIALIZER, .tail = &events.head};
 
@@ -59,7 +65,13 @@ static void events_on_async(uv_async_t *h) {
 static void events_on_trim(uv_timer_t *h) {
   (void)h;
   events.exits = 0;
+  events.clients = 0;
   malloc_trim(0);
+}
+
+void events_client_gone(void) {
+  if (++events.clients >= EVENTS_TRIM_CLIENTS && events.init)
+    uv_timer_start(&events.trim, events_on_trim, EVENTS_TRIM_MS, 0);
 }
 
 int events_init(uv_loop_t *loop) {

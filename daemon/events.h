@@ -43,4 +43,9 @@ void events_failed_forget(act_id_t id, const char *name);
    the events that came before it). */
 void events_drain(void);
 
+/* A client connection has gone (server.c): after a burst of them, once
+   they pause, the allocator gives its free pages back, as after a burst
+   of actor exits. Control loop only. */
+void events_client_gone(void);
+
 #endif /* DAEMON_EVENTS_H */

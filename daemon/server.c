@@ -14,6 +14,7 @@
 
 #include "actor/error.h"
 #include "actord.h"
+#include "events.h"
 #include "logs.h"
 #include "state.h"
 
@@ -198,6 +199,7 @@ void server_conn_gone(conn_t *c) {
   if (c->next) c->next->prev = c->prev;
   c->prev = c->next = NULL;
   if (actord.clients > 0) actord.clients--;
+  events_client_gone();
 }
 
 /* Once per loop iteration with output: the state file first, so that no
