@@ -571,6 +571,61 @@ TEST_IMPL(net_conn_crash_alone) {
   return 0;
 }
 
+/* "close": close the listener and listen again on its port at once. */
+static int reopen_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
+  json_t *hargs;
+  act_net_opts_t o = ACT_NET_OPTS_INIT;
+  act_sock_t s;
+  int rc;
+
+  if (m->type != ACT_MSG_USER)
+    return 0;
+  t_rec("closed %d", act_net_close(ctx, (act_sock_t)b->n));
+  hargs = json_pack("{s:I}", "beh", (json_int_t)(intptr_t)&conn_beh);
+  o.handler_desc = &t_plugin;
+  o.handler_args = hargs;
+  rc = act_net_listen(ctx, "127.0.0.1", g_port, &o, &s);
+  json_decref(hargs);
+  t_rec("relisten %d", rc);
+  return 0;
+}
+
+TEST_IMPL(net_close_spread) {
+  act_runtime_t *rt = t_rt_start(2);
+  t_beh_t rb = {.init = spread_init, .handle = reopen_handle};
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  json_t *arg = addr_arg("127.0.0.1", 0);
+  act_id_t id;
+  int a, b, c;
+
+  ASSERT(t_spawn_opts(rt, &rb, &o, arg, &id) == 0);
+  json_decref(arg);
+  ASSERT(t_wait_rec("listening %llu", (unsigned long long)id));
+  a = cl_tcp(g_port);
+  b = cl_tcp(g_port);
+  cl_echo_text(a, "one");
+  cl_echo_text(b, "two");
+  ASSERT(t_wait_spawned(5));
+  /* Closing the listener stops its acceptors, and they their connections;
+     the owner lives on and has the port back at once. */
+  ASSERT(act_runtime_send(rt, id, 0, "close", 5) == 0);
+  ASSERT(t_wait_rec("closed 0"));
+  ASSERT(t_wait_rec("relisten 0"));
+  ASSERT(cl_closed(a));
+  ASSERT(cl_closed(b));
+  ASSERT(wait_sockets(rt, 2, 0));
+  c = cl_tcp(g_port);
+  cl_echo_text(c, "three");
+  ASSERT(!t_has_rec("exit %llu shutdown", (unsigned long long)id));
+  close(a);
+  close(b);
+  /* Stopped with a connection open: it closes with its listener. */
+  t_rt_done(rt);
+  ASSERT(cl_closed(c));
+  close(c);
+  return 0;
+}
+
 /* ----------------------------------------------------------- half close */
 
 static char hc_buf[64];
