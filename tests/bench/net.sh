@@ -118,7 +118,6 @@ cpu_of() {
   sed 's/.*) //' "/proc/$1/stat" |
     awk -v c="$(cat "$tmp/children")" '{ print $12 + $13 + c }'
 }
-hz=$(getconf CLK_TCK)
 
 # wait_listen NAME PID PORT LOG: wait until PID listens on PORT; on failure
 # say why (the last line of LOG) and return 1.
@@ -143,7 +142,6 @@ start_actord() {
     -l error -L "$tmp/actord/actord.log" </dev/null &
   dpid=$!
   pids="$pids $dpid"
-  pid_actord=$dpid
   i=0
   until "$actorctl" -s "$sock" daemon status >/dev/null 2>&1; do
     i=$((i + 1))
@@ -166,19 +164,18 @@ spawn_net() {
   "$actorctl" -s "$sock" spawn "$1" --name "bench_$1" --args "$args" >/dev/null
 }
 
-# start_uv_peer MODE PORT [BODY]: uv_peer with 2 loops.
+# start_uv_peer MODE PORT [BODY]: uv_peer with 2 loops; its pid in p.
 start_uv_peer() {
   "$uvpeer" -j 2 "$@" >"$tmp/uv_peer.log" 2>&1 </dev/null &
   p=$!
   pids="$pids $p"
-  pid_uv_peer=$p
   wait_listen uv_peer "$p" "$2" "$tmp/uv_peer.log"
 }
 
 # start_nginx PORT: nginx with the conf of peers/nginx.conf.in, all of its
-# files under $tmp/nginx. As root nginx would switch its workers to the
-# conf's user (nobody by default), who could not open the temporary
-# directory: the workers stay root, which they are anyway here.
+# files under $tmp/nginx; its pid in p. As root nginx would switch its
+# workers to the conf's user (nobody by default), who could not open the
+# temporary directory: the workers stay root, which they are anyway here.
 start_nginx() {
   d=$tmp/nginx
   mkdir -p "$d"
@@ -193,22 +190,24 @@ start_nginx() {
   fi
   p=$!
   pids="$pids $p"
-  pid_nginx=$p
   wait_listen nginx "$p" "$1" "$d/stderr"
 }
 
-# wrk_run RUNTIME PORT SECONDS PID: one wrk run; its JSON line on stdout,
+# wrk_run RUNTIME PORT PID [SECONDS]: one wrk run (NET_SECONDS long by
+# default); its JSON line on stdout,
 # or a reason on stderr and status 1. Latencies convert from wrk's units
 # (us, ms, s, m) to milliseconds; errors count socket errors and non-2xx
 # answers; cpu_us_per_req is the CPU time of PID (and children) per request.
 wrk_run() {
-  c0=$(cpu_of "$4")
-  timeout $(($3 + 30)) wrk -t "$wrk_threads" -c "$wrk_conns" -d "${3}s" \
+  hz=${hz:-$(getconf CLK_TCK)}
+  secs=${4:-$seconds}
+  c0=$(cpu_of "$3")
+  timeout $((secs + 30)) wrk -t "$wrk_threads" -c "$wrk_conns" -d "${secs}s" \
     --latency "http://127.0.0.1:$2/" >"$tmp/wrk.out" 2>&1 </dev/null || {
     echo "wrk against $1 failed: $(tail -n 1 "$tmp/wrk.out")" >&2
     return 1
   }
-  c1=$(cpu_of "$4")
+  c1=$(cpu_of "$3")
   awk -v rt="$1" -v t="$wrk_threads" -v c="$wrk_conns" \
     -v cpu="$((c1 - c0))" -v hz="$hz" '
     function ms(v) {
@@ -235,7 +234,9 @@ wrk_run() {
 
 # echo_run RUNTIME PORT PID: one echo-client run, its line with the
 # runtime and cpu_ms_per_gb, the CPU time of PID per 10^9 bytes echoed.
+# shellcheck disable=SC2317 # called through measure
 echo_run() {
+  hz=${hz:-$(getconf CLK_TCK)}
   c0=$(cpu_of "$3")
   "$echoclient" -c "$echo_conns" -b "$echo_bytes" -t 60 127.0.0.1 "$2" \
     >"$tmp/echo.out" 2>"$tmp/echo.err" </dev/null || {
@@ -293,60 +294,77 @@ medians_and_ratio() {
   [ -s "$tmp/$1.actord" ]
 }
 
+# measure WORKLOAD FIGURE CPU RUN: BENCH_RUNS rounds of RUN (wrk_run or
+# echo_run) against every server of $servers in turn, then the medians and
+# the ratio line (medians_and_ratio). A runtime of servers that had no
+# successful run prints an error line and fails the script.
+measure() {
+  names=
+  for spec in $servers; do names="$names ${spec%%:*}"; done
+  [ -n "$names" ] || return 0
+  i=0
+  while [ "$i" -lt "$runs" ]; do
+    for spec in $servers; do
+      rt=${spec%%:*}
+      rest=${spec#*:}
+      "$4" "$rt" "${rest%%:*}" "${rest#*:}" >>"$tmp/$1.$rt" ||
+        echo "net bench: $1 $rt: run $((i + 1)) failed" >&2
+    done
+    i=$((i + 1))
+  done
+  if ! medians_and_ratio "$1" "$2" "$3" "$names" &&
+     case " $names " in *" actord "*) true ;; *) false ;; esac; then
+    printf '{"workload":"%s","runtime":"actord","error":"every run failed"}\n' "$1"
+    status=1
+  fi
+}
+
+# actord_listen WORKLOAD [BODY]: actord's WORKLOAD plugin on a free port,
+# added to $servers; an error line (and status 1) when it does not listen.
+actord_listen() {
+  port=$(free_port)
+  if spawn_net "$1" "$port" ${2:+"$2"} 2>"$tmp/why" &&
+     wait_listen actord "$dpid" "$port" "$tmp/why"; then
+    servers="$servers actord:$port:$dpid"
+  else
+    printf '{"workload":"%s","runtime":"actord","error":"%s"}\n' "$1" \
+      "$(tail -n 1 "$tmp/why" | tr -d '\042\134')"
+    status=1
+  fi
+}
+
+# uv_peer_listen WORKLOAD MODE [BODY]: uv_peer in MODE, added to $servers.
+uv_peer_listen() {
+  if [ ! -x "$uvpeer" ]; then
+    skip "$1 uv_peer" "$uvpeer not built"
+    return
+  fi
+  port=$(free_port)
+  mode=$2
+  shift 2
+  start_uv_peer "$mode" "$port" "$@" && servers="$servers uv_peer:$port:$p"
+}
+
 # ------------------------------------------------------------ http_hello
 if ! command -v wrk >/dev/null 2>&1; then
   skip http_hello "wrk not found; apt-get install wrk"
 elif start_actord; then
-  runtimes=
-  port=$(free_port)
-  if spawn_net http_hello "$port" "$body" 2>"$tmp/why" &&
-     wait_listen actord "$dpid" "$port" "$tmp/why"; then
-    runtimes="actord"
-    eval "port_actord=$port"
-  else
-    printf '{"workload":"http_hello","runtime":"actord","error":"%s"}\n' \
-      "$(tail -n 1 "$tmp/why" | tr -d '"\\')"
-    status=1
-  fi
+  servers=
+  actord_listen http_hello "$body"
   if ! command -v nginx >/dev/null 2>&1; then
     skip "http_hello nginx" "nginx not found; apt-get install nginx-light"
   else
     port=$(free_port)
-    if start_nginx "$port"; then
-      runtimes="$runtimes nginx"
-      eval "port_nginx=$port"
-    fi
+    start_nginx "$port" && servers="$servers nginx:$port:$p"
   fi
-  if [ ! -x "$uvpeer" ]; then
-    skip "http_hello uv_peer" "$uvpeer not built"
-  else
-    port=$(free_port)
-    if start_uv_peer http "$port" "$body"; then
-      runtimes="$runtimes uv_peer"
-      eval "port_uv_peer=$port"
-    fi
-  fi
+  uv_peer_listen http_hello http "$body"
   # One short run each first, so that no server is measured while it
   # still faults its pages in or grows its connection tables.
-  for rt in $runtimes; do
-    eval "port=\$port_$rt pid=\$pid_$rt"
-    wrk_run "$rt" "$port" 1 "$pid" >/dev/null
+  for spec in $servers; do
+    rest=${spec#*:}
+    wrk_run "${spec%%:*}" "${rest%%:*}" "${rest#*:}" 1 >/dev/null
   done
-  i=0
-  while [ "$i" -lt "$runs" ]; do
-    for rt in $runtimes; do
-      eval "port=\$port_$rt pid=\$pid_$rt"
-      wrk_run "$rt" "$port" "$seconds" "$pid" >>"$tmp/http_hello.$rt" ||
-        echo "net bench: http_hello $rt: run $((i + 1)) failed" >&2
-    done
-    i=$((i + 1))
-  done
-  if [ -n "$runtimes" ] &&
-     ! medians_and_ratio http_hello req_per_s cpu_us_per_req "$runtimes" &&
-     case " $runtimes " in *" actord "*) true ;; *) false ;; esac; then
-    printf '{"workload":"http_hello","runtime":"actord","error":"every run failed"}\n'
-    status=1
-  fi
+  measure http_hello req_per_s cpu_us_per_req wrk_run
   cleanup
 else status=1; fi
 
@@ -354,41 +372,10 @@ else status=1; fi
 if [ ! -x "$echoclient" ]; then
   skip tcp_echo "$echoclient not built"
 elif start_actord; then
-  runtimes=
-  port=$(free_port)
-  if spawn_net tcp_echo "$port" 2>"$tmp/why" &&
-     wait_listen actord "$dpid" "$port" "$tmp/why"; then
-    runtimes="actord"
-    eval "port_actord=$port"
-  else
-    printf '{"workload":"tcp_echo","runtime":"actord","error":"%s"}\n' \
-      "$(tail -n 1 "$tmp/why" | tr -d '"\\')"
-    status=1
-  fi
-  if [ ! -x "$uvpeer" ]; then
-    skip "tcp_echo uv_peer" "$uvpeer not built"
-  else
-    port=$(free_port)
-    if start_uv_peer echo "$port"; then
-      runtimes="$runtimes uv_peer"
-      eval "port_uv_peer=$port"
-    fi
-  fi
-  i=0
-  while [ "$i" -lt "$runs" ]; do
-    for rt in $runtimes; do
-      eval "port=\$port_$rt pid=\$pid_$rt"
-      echo_run "$rt" "$port" "$pid" >>"$tmp/tcp_echo.$rt" ||
-        echo "net bench: tcp_echo $rt: run $((i + 1)) failed" >&2
-    done
-    i=$((i + 1))
-  done
-  if [ -n "$runtimes" ] &&
-     ! medians_and_ratio tcp_echo mb_per_s cpu_ms_per_gb "$runtimes" &&
-     case " $runtimes " in *" actord "*) true ;; *) false ;; esac; then
-    printf '{"workload":"tcp_echo","runtime":"actord","error":"every run failed"}\n'
-    status=1
-  fi
+  servers=
+  actord_listen tcp_echo
+  uv_peer_listen tcp_echo echo
+  measure tcp_echo mb_per_s cpu_ms_per_gb echo_run
   cleanup
 else status=1; fi
 
