@@ -415,7 +415,8 @@ static void act__listen_release(act_runtime_t *rt, act__listen_t *l) {
   }
   ACT__RELAXED_STORE(&l->active, 0); /* acceptors read it without the lock */
   for (i = 0; i < l->nfd; i++) {
-    if (l->live[i] >= 0)
+    /* (A Unix socket's file goes instead: nobody can connect any more.) */
+    if (l->live[i] >= 0 && l->family != AF_UNIX)
       shutdown(l->live[i], SHUT_RDWR);
     if (l->fds[i] >= 0) {
       close(l->fds[i]);

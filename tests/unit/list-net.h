@@ -2,6 +2,7 @@
 TEST(net_echo_tcp4)
 TEST(net_echo_tcp6)
 TEST(net_echo_unix)
+TEST(net_spread_unix)
 TEST(net_connect)
 TEST_TIMEOUT(net_spread_schedulers, 30000)
 TEST(net_half_close)

@@ -379,6 +379,40 @@ TEST_IMPL(net_echo_unix) {
   return 0;
 }
 
+static t_beh_t spread_beh; /* below, with the other spread tests */
+
+TEST_IMPL(net_spread_unix) {
+  act_runtime_t *rt = t_rt_start(2);
+  char dir[] = "/tmp/act-net-XXXXXX", path[128], addr[140];
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  struct stat st;
+  json_t *arg;
+  act_id_t id;
+  int fd;
+
+  ASSERT(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof(path), "%s/conn.sock", dir);
+  snprintf(addr, sizeof(addr), "unix:%s", path);
+  arg = addr_arg(addr, 0);
+  ASSERT(t_spawn_opts(rt, &spread_beh, &o, arg, &id) == 0);
+  json_decref(arg);
+  ASSERT(t_wait_rec("listening %llu", (unsigned long long)id));
+  /* One acceptor: no SO_REUSEPORT for Unix sockets. */
+  ASSERT(wait_sockets(rt, 1, 0));
+  fd = cl_connect(AF_UNIX, path, 0, 0);
+  cl_echo_text(fd, "a connection actor over a Unix socket");
+  ASSERT(t_wait_count("conn ", 1));
+  ASSERT(act_runtime_kill(rt, id, "shutdown") == 0);
+  ASSERT(cl_closed(fd));
+  ASSERT(t_wait_rec("exit %llu shutdown", (unsigned long long)id));
+  ASSERT(stat(path, &st) != 0 && errno == ENOENT);
+  ASSERT(wait_sockets(rt, 0, 0));
+  close(fd);
+  rmdir(dir);
+  t_rt_done(rt);
+  return 0;
+}
+
 /* ------------------------------------------------------------ connect */
 
 static int dial_init(act_ctx_t *ctx, t_beh_t *b, json_t *arg) {
@@ -453,7 +487,8 @@ static int conn_init(act_ctx_t *ctx, t_beh_t *b, json_t *arg) {
   (void)arg;
   ASSERT(s != 0);
   ASSERT(act_net_info(ctx, s, &info) == 0);
-  ASSERT(info.kind == ACT_SOCK_TCP && info.peer[0] != '\0');
+  ASSERT(info.kind == ACT_SOCK_UNIX ||
+         (info.kind == ACT_SOCK_TCP && info.peer[0] != '\0'));
   ASSERT(act_runtime_info(act_runtime_of(ctx), act_self(ctx), sched_cb,
                           &sched) == 0);
   t_rec("conn %d", sched);
