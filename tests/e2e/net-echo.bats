@@ -84,6 +84,27 @@ spawn_fails() {
   ctl stop e_sizes
 }
 
+@test "tcp_echo: a Unix socket (no port) and IPv6 loopback" {
+  local path=$BATS_TEST_TMPDIR/echo.sock
+  ctl spawn tcp_echo --name e_unix --args "{\"address\":\"unix:$path\"}" >/dev/null
+  run ctl -o json inspect e_unix
+  json_assert ".data.local == \"unix:$path\" and .sockets[0].kind == \"listener\"" "$output"
+  run bash -c "printf 'over a unix socket\n' | socat -t 30 -T 30 - UNIX-CONNECT:$path"
+  [ "$output" = "over a unix socket" ]
+  ctl stop e_unix
+  if ! python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+    skip "no IPv6 loopback here"
+  fi
+  ctl spawn tcp_echo --name e_v6 --args '{"address":"::1","port":0}' >/dev/null
+  run ctl -o json inspect e_v6
+  json_assert '.data.local | startswith("[::1]:")' "$output"
+  local port
+  port=$(printf '%s\n' "$output" | jq -r .data.port)
+  run bash -c "printf 'over IPv6\n' | socat -t 30 -T 30 - TCP6:[::1]:$port"
+  [ "$output" = "over IPv6" ]
+  ctl stop e_v6
+}
+
 @test "tcp_echo: inspect shows the real address; a connection shows its peer, bytes and socket" {
   listen e_show
   run ctl -o json inspect e_show

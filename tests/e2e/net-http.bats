@@ -46,6 +46,14 @@ peer closed" ]
   cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }
 
+@test "http_hello: HEAD gets the head alone" {
+  printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\nConnection: close\r\n\r\n' \
+    >"$BATS_TEST_TMPDIR/want"
+  printf 'HEAD / HTTP/1.1\r\nConnection: close\r\n\r\n' |
+    socat -t 30 -T 30 - "TCP:127.0.0.1:$PORT" >"$BATS_TEST_TMPDIR/got"
+  cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
 @test "http_hello: pipelined requests in one write are answered in order" {
   run raw 3 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
   [ "$status" -eq 0 ]
