@@ -309,6 +309,40 @@ eof" ]
   ctl stop e_tree
 }
 
+@test "tcp_echo: after a deploy, open connections carry on and new ones run the new version" {
+  listen e_deploy
+  local rel=$BATS_TEST_TMPDIR/release out=$BATS_TEST_TMPDIR/out old new
+  python3 "$CLIENT" many 127.0.0.1 "$PORT" 2 "$rel" >"$out" 3>&- &
+  local client=$!
+  wait_for -t 60 grep -q "echoed 2" "$out"
+  old=$(conns e_deploy | sort -n)
+  # Version 2.0.0: the same code, another version string.
+  sed 's/.version = "1.0.0"/.version = "2.0.0"/' "$REPO_ROOT/plugins/tcp_echo/tcp_echo.c" \
+    >"$BATS_TEST_TMPDIR/tcp_echo.c"
+  run cc -std=gnu11 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden \
+    -I"$REPO_ROOT/lib/include" $(pkg-config --cflags jansson) \
+    "$BATS_TEST_TMPDIR/tcp_echo.c" -o "$BATS_TEST_TMPDIR/tcp_echo.so"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  run ctl deploy "$BATS_TEST_TMPDIR/tcp_echo.so"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  # The connections open before it are the same actors, still echoing.
+  [ "$(conns e_deploy | sort -n)" = "$old" ]
+  touch "$rel"
+  wait "$client"
+  grep -q "again 2 closed 0" "$out" || { cat "$out"; false; }
+  wait_for -t 60 conn_count e_deploy 0
+  # A connection accepted now is an actor of 2.0.0.
+  python3 "$CLIENT" many 127.0.0.1 "$PORT" 1 "$rel.2" >"$out.2" 3>&- &
+  client=$!
+  wait_for -t 60 grep -q "echoed 1" "$out.2"
+  new=$(conns e_deploy)
+  run ctl -o json inspect "$new"
+  json_assert '.version == "2.0.0" and .data.role == "connection"' "$output"
+  touch "$rel.2"
+  wait "$client"
+  ctl stop e_deploy
+}
+
 @test "stats: listeners, connections, accepted and bytes move with the traffic" {
   local l0 a0 in0 out0
   l0=$(counter listeners)
