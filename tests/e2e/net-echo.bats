@@ -286,7 +286,7 @@ eof" ]
   [ "$status" -ne 0 ]
 }
 
-@test "tcp_echo: tree shows the connections under their listener" {
+@test "tcp_echo: tree shows listener, acceptors, connections" {
   listen e_tree
   local rel=$BATS_TEST_TMPDIR/release out=$BATS_TEST_TMPDIR/out ids
   python3 "$CLIENT" many 127.0.0.1 "$PORT" 2 "$rel" >"$out" 3>&- &
@@ -294,6 +294,11 @@ eof" ]
   wait_for -t 60 grep -q "echoed 2" "$out"
   wait_for -t 30 conn_count e_tree 2
   ids=$(conns e_tree)
+  # listener -> acceptors (one per scheduler) -> connections.
+  run ctl -o json tree
+  json_assert '[.. | objects | select(.name == "e_tree") | .children[]
+      | select(.plugin == "acceptor") | .children[] | select(.plugin == "tcp_echo")]
+    | length == 2' "$output"
   # In the text tree, each connection is drawn below the listener's line.
   run ctl tree
   echo "$output"
