@@ -300,7 +300,11 @@ static int tcp_echo_connection_handle(act_ctx_t *ctx, tcp_echo_t *t,
     if (rc != 0)
       return rc;
     t->bytes_out += t->held_len;
-    t->held_len = 0;
+    /* A slow reader's backlog can grow to megabytes; an idle connection
+       should not keep that much. */
+    free(t->held);
+    t->held = NULL;
+    t->held_len = t->held_cap = 0;
     if (t->eof)
       return tcp_echo_finish(ctx, t);
     return act_net_pause(ctx, t->sock, 0);
