@@ -15,6 +15,10 @@
       Send BYTES bytes on one connection and never read. Prints "sent" if
       it ever gets them all out (with an echo server that keeps its bounds,
       it does not: the test kills it).
+  net-client.py slowread HOST PORT BYTES RELEASE_FILE
+      Send BYTES random bytes (then half-close) while reading nothing until
+      RELEASE_FILE exists; then read all that comes back and print
+      "match BYTES" if it is what was sent.
   net-client.py halfclose HOST PORT TEXT
       Send TEXT, shut down the writing side, read until the server closes;
       print what came back, then "eof".
@@ -143,6 +147,48 @@ def flood(host, port, total):
     print("sent", flush=True)
 
 
+def slowread(host, port, total, release):
+    """Send TOTAL random bytes (a thread), read nothing until RELEASE
+    exists, then read everything back; the bytes must be the same."""
+    import hashlib
+    import threading
+    total = int(total)
+    data = os.urandom(total)
+    s = connect(host, port)
+    s.settimeout(None)
+    failed = []
+
+    def send():
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            failed.append(e)
+    t = threading.Thread(target=send)
+    t.start()
+    deadline = time.monotonic() + 2 * TIMEOUT
+    while not os.path.exists(release):
+        if time.monotonic() > deadline:
+            sys.exit("slowread: %s never appeared" % release)
+        time.sleep(0.05)
+    s.settimeout(TIMEOUT)
+    got = hashlib.sha256()
+    n = 0
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        got.update(chunk)
+        n += len(chunk)
+    t.join()
+    if failed:
+        sys.exit("slowread: sending failed: %s" % failed[0])
+    if n != total or got.digest() != hashlib.sha256(data).digest():
+        sys.exit("slowread: sent %d bytes, got %d back, %s" %
+                 (total, n, "the same length but different" if n == total else "short"))
+    print("match %d" % n)
+
+
 def halfclose(host, port, text):
     s = connect(host, port)
     s.sendall(text.encode())
@@ -222,7 +268,7 @@ def raw(host, port, count, request):
 
 def main():
     cmds = {"free-port": (free_port, 0), "hold-port": (hold_port, 1),
-            "many": (many, 4), "flood": (flood, 3),
+            "many": (many, 4), "flood": (flood, 3), "slowread": (slowread, 4),
             "halfclose": (halfclose, 3), "http": (http_requests, 4), "raw": (raw, 4)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit("usage: net-client.py " + "|".join(cmds) + " ARGS... (see the file)")

@@ -189,6 +189,22 @@ spawn_fails() {
   ctl stop e_flood
 }
 
+@test "tcp_echo: a peer that reads late gets every byte back, in order" {
+  listen e_late
+  local rel=$BATS_TEST_TMPDIR/release out=$BATS_TEST_TMPDIR/out id
+  python3 "$CLIENT" slowread 127.0.0.1 "$PORT" $((32 * 1024 * 1024)) "$rel" >"$out" 3>&- &
+  local client=$!
+  wait_for -t 60 conn_count e_late 1
+  id=$(conns e_late)
+  # The queue filled: the echo holds a refused chunk and stopped reading.
+  wait_for -t 120 holding "$id"
+  touch "$rel"
+  wait "$client" || { cat "$out"; false; }
+  grep -qx "match $((32 * 1024 * 1024))" "$out" || { cat "$out"; false; }
+  wait_for -t 60 conn_count e_late 0
+  ctl stop e_late
+}
+
 @test "tcp_echo: half-closed: the echo still arrives, then the server closes" {
   listen e_half
   run python3 "$CLIENT" halfclose 127.0.0.1 "$PORT" "half a conversation"
