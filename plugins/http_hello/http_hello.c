@@ -583,11 +583,12 @@ static json_t *http_hello_inspect(void *state) {
                      "local", t->local, "body_bytes", (json_int_t)t->body_len,
                      "accepted", (json_int_t)t->accepted, "connections",
                      (json_int_t)t->open);
-  return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "role", "connection",
-                   "peer", t->peer, "local", t->local, "requests",
-                   (json_int_t)t->requests, "bytes_in",
+  return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "role",
+                   "connection", "peer", t->peer, "local", t->local,
+                   "requests", (json_int_t)t->requests, "bytes_in",
                    (json_int_t)t->bytes_in, "bytes_out",
-                   (json_int_t)t->bytes_out);
+                   (json_int_t)t->bytes_out, "held",
+                   (json_int_t)(t->blocked ? t->out.len : 0));
 }
 
 /* A deploy keeps both kinds of state: the layout is that of 1.0.0. */

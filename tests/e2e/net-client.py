@@ -26,6 +26,10 @@
       N GET requests with http.client on one connection, HTTP VERSION (1.0
       or 1.1); prints one line per answer, "STATUS BODY_LENGTH CONNECTION",
       then "connections 1" when every answer came on the same connection.
+  net-client.py pipeline HOST PORT N RELEASE_FILE
+      Send N pipelined GET requests while reading nothing until
+      RELEASE_FILE exists; then read the N answers, each a 200 with a
+      body, and print "answered N".
   net-client.py raw HOST PORT COUNT REQUEST
       Send REQUEST (Python escapes: \\r\\n) in one write, read COUNT
       answers; prints "STATUS CONNECTION BODY" for each (CONNECTION "-"
@@ -237,6 +241,39 @@ def read_answer(f):
     return status, connection, f.read(length)
 
 
+def pipeline(host, port, n, release):
+    """Send N pipelined GETs (a thread), read nothing until RELEASE exists,
+    then read the N answers: each must be a 200 with a body."""
+    import threading
+    n = int(n)
+    s = connect(host, port)
+    s.settimeout(None)
+    failed = []
+
+    def send():
+        try:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * n)
+        except OSError as e:
+            failed.append(e)
+    t = threading.Thread(target=send)
+    t.start()
+    deadline = time.monotonic() + 2 * TIMEOUT
+    while not os.path.exists(release):
+        if time.monotonic() > deadline:
+            sys.exit("pipeline: %s never appeared" % release)
+        time.sleep(0.05)
+    s.settimeout(TIMEOUT)
+    f = s.makefile("rb")
+    for i in range(n):
+        a = read_answer(f)
+        if a is None or a[0] != 200 or not a[2]:
+            sys.exit("pipeline: answer %d of %d: %r" % (i + 1, n, a))
+    t.join()
+    if failed:
+        sys.exit("pipeline: sending failed: %s" % failed[0])
+    print("answered %d" % n)
+
+
 def raw(host, port, count, request):
     s = connect(host, port)
     if request == "big-head":
@@ -269,7 +306,7 @@ def raw(host, port, count, request):
 def main():
     cmds = {"free-port": (free_port, 0), "hold-port": (hold_port, 1),
             "many": (many, 4), "flood": (flood, 3), "slowread": (slowread, 4),
-            "halfclose": (halfclose, 3), "http": (http_requests, 4), "raw": (raw, 4)}
+            "halfclose": (halfclose, 3), "http": (http_requests, 4), "raw": (raw, 4), "pipeline": (pipeline, 4)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit("usage: net-client.py " + "|".join(cmds) + " ARGS... (see the file)")
     fn, argc = cmds[sys.argv[1]]

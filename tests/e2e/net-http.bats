@@ -19,6 +19,17 @@ teardown_file() { daemon_stop; }
 # raw COUNT REQUEST: net-client.py raw on the shared listener.
 raw() { python3 "$CLIENT" raw 127.0.0.1 "$PORT" "$@"; }
 
+# The ids of the http_hello actors under the listener web (its connections).
+conns() {
+  ctl -o json tree | jq -r '
+    .. | objects | select(.name == "web") | .children // [] | .[]
+       | .. | objects | select(.plugin == "http_hello") | .id'
+}
+conn_count() { [ "$(conns | wc -l)" -eq "$1" ]; }
+
+# A connection's answers wait for the socket: its queue is full.
+holding() { [ "$(ctl -o json inspect "$1" | jq '.data.held')" -gt 0 ]; }
+
 # The listener's count of open connections is N.
 listener_open() { [ "$(ctl -o json inspect web | jq .data.connections)" -eq "$1" ]; }
 
@@ -61,6 +72,20 @@ peer closed" ]
 200 - Hello, World!
 200 close Hello, World!
 peer closed" ]
+}
+
+@test "http_hello: a client that pipelines 200,000 requests and reads late gets every answer" {
+  local rel=$BATS_TEST_TMPDIR/release out=$BATS_TEST_TMPDIR/out id
+  wait_for -t 60 conn_count 0
+  python3 "$CLIENT" pipeline 127.0.0.1 "$PORT" 200000 "$rel" >"$out" 3>&- &
+  local client=$!
+  wait_for -t 60 conn_count 1
+  id=$(conns)
+  # Its answers fill the queue: the connection stops reading until they go.
+  wait_for -t 120 holding "$id"
+  touch "$rel"
+  wait "$client" || { cat "$out"; false; }
+  grep -qx "answered 200000" "$out"
 }
 
 @test "http_hello: a request in pieces, and one split across two pipelined ones" {
