@@ -520,6 +520,7 @@ static int act__h_timer_start(act_ctx_t *ctx, uint64_t after_ms,
       goto fail;
     }
     atomic_init(&t->blob->refs, 1);
+    t->blob->pool = 0;
     t->blob->len = len;
     memcpy(t->blob->data, data, len);
   } else if (len > 0) {

@@ -39,6 +39,12 @@
    not hold the socket for longer. */
 #define ACT__NET_LINGER_MS 10000
 #define ACT__NET_WREQ_MAX 1024 /* free write requests kept per scheduler */
+/* Full read buffers kept per scheduler: a stream reads 64 KiB at a time,
+   and handing those back to malloc and taking them again made the heap
+   give its pages to the kernel and fault them in again (a tenth of an
+   echo's time). A read of less than half a buffer gives the rest back
+   instead (realloc in place), so small messages do not hold 64 KiB each. */
+#define ACT__NET_BUFS_MAX 8
 
 /* Socket flags. */
 #define ACT__K_HANDLE 0x1u     /* has a libuv handle (a group has not) */
@@ -624,16 +630,30 @@ static void act__sock_update_read(act__sock_t *k) {
   }
 }
 
+void act__net_buf_put(act__blob_t *b) {
+  act__sched_t *s = act__sched_self();
+
+  if (s == NULL || s->net_nbufs >= ACT__NET_BUFS_MAX) {
+    free(b);
+    return;
+  }
+  memcpy(b->data, &s->net_bufs, sizeof(s->net_bufs));
+  s->net_bufs = b;
+  s->net_nbufs++;
+}
+
 static void act__alloc_cb(uv_handle_t *h, size_t size, uv_buf_t *buf) {
   act__sock_t *k = h->data;
   act__sched_t *s = k->sched;
-  act__blob_t *b = s->net_spare;
+  act__blob_t *b = s->net_bufs;
 
   (void)size;
-  if (b != NULL)
-    s->net_spare = NULL;
-  else
+  if (b != NULL) {
+    memcpy(&s->net_bufs, b->data, sizeof(s->net_bufs));
+    s->net_nbufs--;
+  } else {
     b = malloc(sizeof(*b) + ACT__NET_RBUF);
+  }
   if (b == NULL) {
     *buf = uv_buf_init(NULL, 0);
     return;
@@ -645,13 +665,11 @@ static void act__alloc_cb(uv_handle_t *h, size_t size, uv_buf_t *buf) {
 static void act__buf_spare(act__sched_t *s, const uv_buf_t *buf) {
   act__blob_t *b;
 
+  (void)s;
   if (buf->base == NULL)
     return;
   b = (act__blob_t *)(void *)(buf->base - offsetof(act__blob_t, data));
-  if (s->net_spare == NULL)
-    s->net_spare = b;
-  else
-    free(b);
+  act__net_buf_put(b);
 }
 
 static void act__read_cb(uv_stream_t *st, ssize_t nread,
@@ -682,7 +700,8 @@ static void act__read_cb(uv_stream_t *st, ssize_t nread,
     return;
   }
   b = (act__blob_t *)(void *)(buf->base - offsetof(act__blob_t, data));
-  if ((size_t)nread < ACT__NET_RBUF) {
+  b->pool = (size_t)nread >= ACT__NET_RBUF / 2;
+  if (!b->pool) {
     /* Give back what the read did not fill (in place, no copy). */
     nb = realloc(b, sizeof(*b) + (size_t)nread);
     if (nb != NULL)
@@ -838,6 +857,7 @@ static int act__sock_write(act__actor_t *a, act_sock_t id, const char *data,
       return done ? (act__sock_fail(k, UV_ENOMEM), 0) : ACT_ENOMEM;
     }
     atomic_init(&blob->refs, 1);
+    blob->pool = 0;
     blob->len = len - done;
     memcpy(blob->data, data + done, len - done);
     data = blob->data;
@@ -1627,6 +1647,10 @@ void act__net_sched_free(act__sched_t *s) {
     free(w);
   }
   s->net_nwreqs = 0;
-  free(s->net_spare);
-  s->net_spare = NULL;
+  while (s->net_bufs != NULL) {
+    act__blob_t *b = s->net_bufs;
+    memcpy(&s->net_bufs, b->data, sizeof(s->net_bufs));
+    free(b);
+  }
+  s->net_nbufs = 0;
 }

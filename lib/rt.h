@@ -52,9 +52,16 @@ typedef struct act__actor act__actor_t;
    in an envelope; shared by forwarded messages and timers. */
 typedef struct act__blob {
   atomic_uint refs;
+  uint32_t pool; /* a socket's full read buffer: back to a scheduler's
+                    cache when released (net.c), not to free() */
   size_t len;
   char data[];
 } act__blob_t;
+
+_Static_assert(sizeof(act__blob_t) == 16, "a blob's header is 16 bytes");
+
+/* Release a pool blob (net.c). */
+void act__net_buf_put(act__blob_t *b);
 
 /* What an envelope asks of its target. */
 enum {
@@ -121,8 +128,12 @@ typedef struct act__view {
 } act__view_t;
 
 static inline void act__blob_release(act__blob_t *b) {
-  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
-    free(b);
+  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+    if (b->pool)
+      act__net_buf_put(b);
+    else
+      free(b);
+  }
 }
 
 static inline const char *act__env_reason(const act__env_t *e) {
@@ -283,7 +294,8 @@ struct act__sched {
      sockets sleeps in the poll at once instead of spinning on its inbox). */
   struct act__wreq *net_wreqs;
   unsigned net_nwreqs;
-  act__blob_t *net_spare;
+  act__blob_t *net_bufs; /* free full-size read buffers */
+  unsigned net_nbufs;
   struct act__sock *net_linger;
   unsigned net_open;
 
@@ -436,6 +448,8 @@ void act__sched_ready(act__sched_t *s, act__actor_t *a);
 int act__sched_run(act__sched_t *s);
 /* The scheduler of the calling thread for rt, or NULL. */
 act__sched_t *act__sched_current(act_runtime_t *rt);
+/* The scheduler of the calling thread (of any runtime), or NULL. */
+act__sched_t *act__sched_self(void);
 uint64_t act__sched_ref(act__sched_t *s);
 
 /* ---- actor.c */

@@ -221,6 +221,7 @@ int act__env_set_bytes(act__env_t *e, const void *data, size_t len) {
   if (b == NULL)
     return ACT_ENOMEM;
   atomic_init(&b->refs, 1);
+  b->pool = 0;
   b->len = len;
   memcpy(b->data, data, len);
   e->u.blob = b;
@@ -244,6 +245,7 @@ int act__env_set_reason(act__env_t *e, const char *reason) {
     return ACT_ENOMEM;
   }
   atomic_init(&b->refs, 1);
+  b->pool = 0;
   b->len = len;
   memcpy(b->data, reason, len);
   e->u.blob = b;
@@ -252,6 +254,8 @@ int act__env_set_reason(act__env_t *e, const char *reason) {
 }
 
 /* ------------------------------------------------------------- scheduling */
+
+act__sched_t *act__sched_self(void) { return act__tls_sched; }
 
 act__sched_t *act__sched_current(act_runtime_t *rt) {
   act__sched_t *s = act__tls_sched;
