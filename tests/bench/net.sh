@@ -21,6 +21,9 @@
 # with whatever else runs, the work per request much less. A peer or client
 # that is not installed is skipped with one line on stderr that says so.
 # Every process started here is stopped on exit.
+
+# The run functions are called through measure, which shellcheck cannot see.
+# shellcheck disable=SC2317
 bin=${1:?usage: net.sh BIN-DIR PEER-DIR}
 peers=${2:?usage: net.sh BIN-DIR PEER-DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -232,13 +235,16 @@ wrk_run() {
   }
 }
 
-# echo_run RUNTIME PORT PID: one echo-client run, its line with the
+# wrk_warmup RUNTIME PORT PID: a run of one second, not measured.
+wrk_warmup() { wrk_run "$1" "$2" "$3" 1; }
+
+# echo_run RUNTIME PORT PID [BYTES]: one echo-client run (NET_ECHO_BYTES per
+# connection by default), its line with the
 # runtime and cpu_ms_per_gb, the CPU time of PID per 10^9 bytes echoed.
-# shellcheck disable=SC2317 # called through measure
 echo_run() {
   hz=${hz:-$(getconf CLK_TCK)}
   c0=$(cpu_of "$3")
-  "$echoclient" -c "$echo_conns" -b "$echo_bytes" -t 60 127.0.0.1 "$2" \
+  "$echoclient" -c "$echo_conns" -b "${4:-$echo_bytes}" -t 60 127.0.0.1 "$2" \
     >"$tmp/echo.out" 2>"$tmp/echo.err" </dev/null || {
     echo "echo-client against $1 failed: $(tail -n 1 "$tmp/echo.err")" >&2
     return 1
@@ -253,6 +259,9 @@ echo_run() {
       print
     }' "$tmp/echo.out"
 }
+
+# echo_warmup RUNTIME PORT PID: 8 MB per connection, not measured.
+echo_warmup() { echo_run "$1" "$2" "$3" 8M; }
 
 # medians_and_ratio WORKLOAD FIGURE CPU RUNTIMES: the median line of each
 # runtime, then {"workload","figure","ratio","vs",...}: ours / the peer
@@ -294,14 +303,20 @@ medians_and_ratio() {
   [ -s "$tmp/$1.actord" ]
 }
 
-# measure WORKLOAD FIGURE CPU RUN: BENCH_RUNS rounds of RUN (wrk_run or
-# echo_run) against every server of $servers in turn, then the medians and
-# the ratio line (medians_and_ratio). A runtime of servers that had no
+# measure WORKLOAD FIGURE CPU RUN WARMUP: a WARMUP run against every server
+# of $servers, then BENCH_RUNS rounds of RUN (wrk_run or echo_run) against
+# each in turn, then the medians and the ratio line (medians_and_ratio). A runtime of servers that had no
 # successful run prints an error line and fails the script.
 measure() {
   names=
   for spec in $servers; do names="$names ${spec%%:*}"; done
   [ -n "$names" ] || return 0
+  # One short run each first, so that no server is measured while it
+  # still faults its pages in or grows its connection tables.
+  for spec in $servers; do
+    rest=${spec#*:}
+    "$5" "${spec%%:*}" "${rest%%:*}" "${rest#*:}" >/dev/null
+  done
   i=0
   while [ "$i" -lt "$runs" ]; do
     for spec in $servers; do
@@ -358,13 +373,7 @@ elif start_actord; then
     start_nginx "$port" && servers="$servers nginx:$port:$p"
   fi
   uv_peer_listen http_hello http "$body"
-  # One short run each first, so that no server is measured while it
-  # still faults its pages in or grows its connection tables.
-  for spec in $servers; do
-    rest=${spec#*:}
-    wrk_run "${spec%%:*}" "${rest%%:*}" "${rest#*:}" 1 >/dev/null
-  done
-  measure http_hello req_per_s cpu_us_per_req wrk_run
+  measure http_hello req_per_s cpu_us_per_req wrk_run wrk_warmup
   cleanup
 else status=1; fi
 
@@ -375,7 +384,7 @@ elif start_actord; then
   servers=
   actord_listen tcp_echo
   uv_peer_listen tcp_echo echo
-  measure tcp_echo mb_per_s cpu_ms_per_gb echo_run
+  measure tcp_echo mb_per_s cpu_ms_per_gb echo_run echo_warmup
   cleanup
 else status=1; fi
 
