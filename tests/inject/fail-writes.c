@@ -188,9 +188,24 @@ static int fw_opened(int fd, int dirfd, const char *path) {
   return fd;
 }
 
+/* A descriptor closed where the shim cannot see it (inside the C library)
+   may be reused for a socket: the flag is checked against what the
+   descriptor is now before anything fails. */
 static int fw_fd_fails(int fd, int step, int *err) {
+  char link[64], path[PATH_MAX];
+  ssize_t n;
+
   if (fd < 0 || fd >= FW_MAX_FD || !fw_watched[fd]) return 0;
-  return fw_mode_of(step, err) == FW_WRITE;
+  if (fw_mode_of(step, err) != FW_WRITE) return 0;
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  n = readlink(link, path, sizeof(path) - 1);
+  if (n <= 0) return 0;
+  path[n] = '\0';
+  if (!fw_under(AT_FDCWD, path)) {
+    fw_watched[fd] = 0;
+    return 0;
+  }
+  return 1;
 }
 
 /* The mode argument is there only with O_CREAT or O_TMPFILE (whose bits
@@ -247,26 +262,21 @@ static int fw_fopen_flags(const char *mode) {
 
 FILE *fopen(const char *path, const char *mode) {
   int err;
-  FILE *f;
   if (fw_open_fails(AT_FDCWD, path, fw_fopen_flags(mode), &err)) {
     fw_fail("fopen", path, err);
     return NULL;
   }
-  f = fw_real_fopen()(path, mode);
-  if (f != NULL) fw_opened(fileno(f), AT_FDCWD, path);
-  return f;
+  /* Not remembered: fclose closes it inside the C library, unseen. */
+  return fw_real_fopen()(path, mode);
 }
 
 FILE *fopen64(const char *path, const char *mode) {
   int err;
-  FILE *f;
   if (fw_open_fails(AT_FDCWD, path, fw_fopen_flags(mode), &err)) {
     fw_fail("fopen", path, err);
     return NULL;
   }
-  f = fw_real_fopen64()(path, mode);
-  if (f != NULL) fw_opened(fileno(f), AT_FDCWD, path);
-  return f;
+  return fw_real_fopen64()(path, mode);
 }
 
 ssize_t write(int fd, const void *buf, size_t len) {
