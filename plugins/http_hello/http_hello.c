@@ -31,6 +31,10 @@
 #define HTTP_HELLO_NAME "http_hello"
 #define HTTP_HELLO_BODY "Hello, World!\n"
 #define HTTP_HELLO_BODY_MAX (1u << 20)
+/* Answers are handed to the socket in slices of about this much, so that
+   a client that pipelines a mailbox full of requests while not reading
+   costs a slice of answers, not five times its requests. */
+#define HTTP_HELLO_SLICE (256u * 1024u)
 
 /* Tags of the messages a connection sends its listener ("hho+", "hho-"). */
 #define HTTP_HELLO_TAG_OPENED 0x68686f2bu
@@ -72,10 +76,12 @@ typedef struct http_hello {
   uint64_t skip;       /* body bytes still to skip */
   uint64_t requests;
   uint64_t bytes_in, bytes_out;
-  int blocked;         /* a write was refused: reading is paused until
-                          ACT_NET_WRITABLE */
+  int blocked;         /* a write was refused: ACT_NET_WRITABLE is owed */
+  int paused;          /* reading paused by us (until the queue drains) */
+  int more;            /* t->in may hold complete requests not answered */
   int closing;         /* the last answer closes the connection */
   int eof;             /* the peer shut down its side */
+  int done;            /* closed; the actor exits after this callback */
 } http_hello_t;
 
 static const char http_hello_400[] =
@@ -352,13 +358,15 @@ static int http_hello_refuse(http_hello_t *t, const char *text, size_t len) {
   return http_buf_add(&t->out, text, len);
 }
 
-/* Answer every complete request in buf[0..len), in order, into t->out.
-   *used: the bytes done with (the rest is an unfinished head). */
+/* Answer the complete requests in buf[0..len), in order, into t->out, up
+   to a slice (t->more says that more may follow). *used: the bytes done
+   with; the rest is an unfinished head, or what the slice left. */
 static int http_hello_answer(http_hello_t *t, const char *buf, size_t len,
                              size_t *used) {
   size_t pos = 0;
   int rc = 0;
 
+  t->more = 0;
   while (pos < len && !t->closing) {
     http_request_t req;
     const char *end;
@@ -371,6 +379,10 @@ static int http_hello_answer(http_hello_t *t, const char *buf, size_t len,
       pos += n;
       t->skip -= n;
       continue;
+    }
+    if (t->out.len >= HTTP_HELLO_SLICE) {
+      t->more = 1;
+      break;
     }
     /* RFC 9112 2.2: empty lines before a request line are ignored. */
     while (len - pos >= 2 && buf[pos] == '\r' && buf[pos + 1] == '\n')
@@ -414,38 +426,7 @@ static int http_hello_answer(http_hello_t *t, const char *buf, size_t len,
   return rc;
 }
 
-/* The peer is done, or the last answer closes: close once what is queued
-   has been sent, and end normally. */
-static int http_hello_finish(act_ctx_t *ctx, http_hello_t *t) {
-  act_net_close(ctx, t->sock);
-  t->sock = 0;
-  return act_exit(ctx, NULL);
-}
-
-/* Hand the gathered answers to the socket in one write. */
-static int http_hello_flush(act_ctx_t *ctx, http_hello_t *t) {
-  int rc;
-
-  if (t->out.len > 0) {
-    rc = act_net_write(ctx, t->sock, t->out.p, t->out.len);
-    if (rc == ACT_EAGAIN) {
-      /* The peer does not read its answers: stop reading its requests. */
-      if (t->blocked)
-        return 0;
-      t->blocked = 1;
-      return act_net_pause(ctx, t->sock, 1);
-    }
-    if (rc != 0)
-      return rc;
-    t->bytes_out += t->out.len;
-    t->out.len = 0;
-  }
-  if (t->closing || t->eof)
-    return http_hello_finish(ctx, t);
-  return 0;
-}
-
-/* Answer what t->in holds, keeping an unfinished head. */
+/* Answer what t->in holds, keeping what is left. */
 static int http_hello_answer_held(http_hello_t *t) {
   size_t used;
   int rc = http_hello_answer(t, t->in.p, t->in.len, &used);
@@ -457,17 +438,72 @@ static int http_hello_answer_held(http_hello_t *t) {
   return 0;
 }
 
+/* Close once what is queued has been sent; the actor ends normally after
+   this callback, and makes no other call on the socket. */
+static int http_hello_finish(act_ctx_t *ctx, http_hello_t *t) {
+  act_net_close(ctx, t->sock);
+  t->sock = 0;
+  t->done = 1;
+  return act_exit(ctx, NULL);
+}
+
+/* Hand the gathered answers to the socket in one write. When its queue is
+   full, keep them and stop reading until ACT_NET_WRITABLE: the peer does
+   not read its answers, so its requests can wait too. */
+static int http_hello_flush(act_ctx_t *ctx, http_hello_t *t) {
+  int rc;
+
+  if (t->out.len == 0)
+    return 0;
+  rc = act_net_write(ctx, t->sock, t->out.p, t->out.len);
+  if (rc == ACT_EAGAIN) {
+    t->blocked = 1;
+    if (t->paused)
+      return 0;
+    t->paused = 1;
+    return act_net_pause(ctx, t->sock, 1);
+  }
+  if (rc != 0)
+    return rc;
+  t->bytes_out += t->out.len;
+  t->out.len = 0;
+  return 0;
+}
+
+/* Write what is answered, then answer and write the rest of t->in a slice
+   at a time, until done, refused, or closing. */
+static int http_hello_drain(act_ctx_t *ctx, http_hello_t *t) {
+  int rc;
+
+  for (;;) {
+    if ((rc = http_hello_flush(ctx, t)) != 0 || t->blocked)
+      return rc;
+    if (t->closing)
+      return http_hello_finish(ctx, t);
+    if (!t->more)
+      break;
+    if ((rc = http_hello_answer_held(t)) != 0)
+      return rc;
+  }
+  /* The peer is done sending: an unfinished request never will be. */
+  if (t->eof)
+    return http_hello_finish(ctx, t);
+  return 0;
+}
+
 static int http_hello_data(act_ctx_t *ctx, http_hello_t *t,
                            const act_msg_t *msg) {
   size_t used;
   int rc;
 
   t->bytes_in += msg->len;
-  if (t->closing)
+  if (t->closing || t->done)
     return 0;
-  /* Paused: this read was already on its way; it waits its turn. */
-  if (t->blocked)
+  /* Refused: this read was already on its way; it waits its turn. */
+  if (t->blocked) {
+    t->more = 1;
     return http_buf_add(&t->in, msg->data, msg->len);
+  }
   if (t->in.len == 0) {
     /* The usual case: whole requests, answered from the message itself. */
     if ((rc = http_hello_answer(t, msg->data, msg->len, &used)) != 0)
@@ -481,14 +517,14 @@ static int http_hello_data(act_ctx_t *ctx, http_hello_t *t,
         (rc = http_hello_answer_held(t)) != 0)
       return rc;
   }
-  return http_hello_flush(ctx, t);
+  return http_hello_drain(ctx, t);
 }
 
 static int http_hello_connection_handle(act_ctx_t *ctx, http_hello_t *t,
                                         const act_msg_t *msg) {
   int rc;
 
-  if (msg->type != ACT_MSG_NET || msg->ref != t->sock)
+  if (msg->type != ACT_MSG_NET || msg->ref != t->sock || t->done)
     return 0;
   switch (msg->tag) {
   case ACT_NET_DATA:
@@ -497,33 +533,22 @@ static int http_hello_connection_handle(act_ctx_t *ctx, http_hello_t *t,
   case ACT_NET_WRITABLE:
     if (!t->blocked)
       return 0;
-    rc = act_net_write(ctx, t->sock, t->out.p, t->out.len);
-    if (rc == ACT_EAGAIN)
-      return 0; /* another WRITABLE will come */
-    if (rc != 0)
-      return rc;
-    t->bytes_out += t->out.len;
-    t->out.len = 0;
     t->blocked = 0;
-    if (t->closing)
-      return http_hello_finish(ctx, t);
-    if ((rc = act_net_pause(ctx, t->sock, 0)) != 0)
+    if ((rc = http_hello_drain(ctx, t)) != 0 || t->blocked || t->done)
       return rc;
-    /* What came while paused, answered now. */
-    if (t->in.len > 0 && (rc = http_hello_answer_held(t)) != 0)
-      return rc;
-    return http_hello_flush(ctx, t);
+    t->paused = 0;
+    return act_net_pause(ctx, t->sock, 0);
 
   case ACT_NET_EOF:
-    /* Requests may still be answered (the peer only stopped sending); an
-       unfinished one never will be. */
+    /* Requests may still be answered (the peer only stopped sending). */
     t->eof = 1;
     if (t->blocked)
       return 0;
-    return http_hello_finish(ctx, t);
+    return http_hello_drain(ctx, t);
 
   case ACT_NET_CLOSED:
     t->sock = 0;
+    t->done = 1;
     return act_exit(ctx, NULL);
 
   default:
