@@ -24,7 +24,10 @@ teardown_file() { daemon_stop; }
   # copy of the binary: 50 starts must all run the same actord, also when a
   # build relinks the tree's meanwhile (a file being linked cannot be run).
   cp "$ACTORD" "$BATS_TEST_TMPDIR/actord"
-  daemon_kill9
+  # The first daemon stops in order (a kill would be reported as a job
+  # killed by the shell that started it).
+  kill -TERM "$(_daemon_pid)"
+  _daemon_wait_gone "$(_daemon_pid)" 20
   run timeout 110 python3 - "$BATS_TEST_TMPDIR/actord" "$SOCK" "$STATE" "$PLUGIN_DIR" "$LOG" \
     "$DAEMON_DIR/pid" "$marker" "${CRASH_KILLS:-50}" "${CRASH_SEED:-}" <<'PY'
 import json, os, random, signal, socket, subprocess, sys, threading, time
