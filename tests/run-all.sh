@@ -25,7 +25,9 @@
 #   SUITES      which suites run (default "unit bats man"; "valgrind" too
 #               for the memcheck logs)
 #   JOBS        bats files run at once (default 2)
-#   FILE_TIMEOUT  seconds one bats file may take (default 120)
+#   FILE_TIMEOUT  seconds one bats file may take (default 600: the
+#               500-client load of load-clients.bats takes minutes on two
+#               shared cores)
 #   UNIT_TIMEOUT  seconds the unit tests may take (default 300)
 #   MAN_DIR     where the man pages are (default man)
 #   MAN_PAGES   the pages that must exist (default "actorctl.1 actord.8
@@ -46,7 +48,7 @@ BUILD=$(abspath "${BUILD:-build}")
 export BUILD
 SUITES=${SUITES:-unit bats man}
 JOBS=${JOBS:-2}
-FILE_TIMEOUT=${FILE_TIMEOUT:-120}
+FILE_TIMEOUT=${FILE_TIMEOUT:-600}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
 MAN_DIR=$(abspath "${MAN_DIR:-man}")
 MAN_PAGES=${MAN_PAGES:-actorctl.1 actord.8 actor-plugin.3}

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Load on the control socket, for load-*.bats.
 
-  load-driver.py SOCK clients N M
-      N clients at once, each on its own connection, M requests each, one
-      at a time: spawn an echo actor, send to it, call it, list, info,
-      stop it, in turn (and a last stop when M is not a multiple of 6). Prints "requests R errors E seconds S"; the errors
-      are listed on stderr. Exit 0 when E is 0.
+  load-driver.py SOCK clients N M [PID]
+      N clients at once, each on its own connection (all connected before
+      any sends), M requests each, one at a time: spawn an echo actor,
+      send to it, call it, hello, list, info, stop it, in turn (and a last
+      stop when M is not a multiple of 7). Prints "requests R errors E
+      seconds S"; the errors are listed on stderr. Exit 0 when E is 0.
+      With PID, the resident memory of process PID is sampled every 20 ms
+      while the clients run, and " rss_peak_kb K" ends the line.
+  load-driver.py SOCK lists N M [PID]
+      The same, but each request is an actor.list: a burst of clients and
+      of replies, no actor coming or going.
   load-driver.py SOCK flood TARGET N
       N actor.send {"inc":1} to TARGET pipelined on one connection.
       Prints "replies R ok K" and the error kinds with their counts.
@@ -44,16 +50,27 @@ class Client:
         return reply
 
 
-def run_client(path, n, m, errors, lock):
+STEPS = 7
+
+
+def run_client(path, n, m, errors, lock, barrier, lists_only):
     try:
         c = Client(path)
     except OSError as e:
         with lock:
             errors.append("client %d: connect: %s" % (n, e))
+        c = None
+    # Every client holds its connection before any of them sends: N
+    # clients at once, not N in turn.
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        pass
+    if c is None:
         return
     actor = None
     for i in range(m):
-        step = i % 6
+        step = 4 if lists_only else i % STEPS
         try:
             if step == 0:
                 r = c.request("actor.spawn", {"plugin": "echo", "name": "load_%d_%d_%d" % (os.getpid(), n, i),
@@ -67,8 +84,10 @@ def run_client(path, n, m, errors, lock):
                 if "result" in r and r["result"] != [n, i]:
                     r = {"error": "call answered %r" % (r["result"],)}
             elif step == 3:
-                r = c.request("actor.list")
+                r = c.request("hello", {"client": "load-driver"})
             elif step == 4:
+                r = c.request("actor.list")
+            elif step == 5:
                 r = c.request("actor.info", {"target": actor})
             else:
                 r = c.request("actor.stop", {"target": actor})
@@ -80,7 +99,7 @@ def run_client(path, n, m, errors, lock):
                 errors.append("client %d request %d: %s" % (n, i, e))
             return
     # The last actor spawned is stopped whatever M was.
-    if m % 6 != 0 and actor is not None:
+    if m % STEPS != 0 and actor is not None:
         try:
             r = c.request("actor.stop", {"target": actor})
             if "error" in r:
@@ -92,18 +111,48 @@ def run_client(path, n, m, errors, lock):
     c.s.close()
 
 
-def clients(path, n, m):
+def rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def clients(path, n, m, pid=None, lists_only=False):
     errors, lock = [], threading.Lock()
+    barrier = threading.Barrier(n, timeout=300)
+    done = threading.Event()
+    peak = [0]
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_kb(pid))
+            done.wait(0.02)
+
     t0 = time.time()
-    threads = [threading.Thread(target=run_client, args=(path, k, m, errors, lock))
+    # Small stacks: hundreds of threads that only wait on sockets.
+    threading.stack_size(256 * 1024)
+    threads = [threading.Thread(target=run_client, args=(path, k, m, errors, lock, barrier, lists_only))
                for k in range(n)]
+    sampler = threading.Thread(target=sample) if pid else None
+    if sampler:
+        sampler.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    done.set()
+    if sampler:
+        sampler.join()
     for e in errors[:20]:
         print(e, file=sys.stderr)
-    print("requests %d errors %d seconds %.1f" % (n * m, len(errors), time.time() - t0))
+    print("requests %d errors %d seconds %.1f%s" % (
+        n * m, len(errors), time.time() - t0,
+        " rss_peak_kb %d" % peak[0] if pid else ""))
     return 0 if not errors else 1
 
 
@@ -144,11 +193,19 @@ def flood(path, target, n):
 
 
 def main():
-    path, mode = sys.argv[1], sys.argv[2]
-    if mode == "clients":
-        sys.exit(clients(path, int(sys.argv[3]), int(sys.argv[4])))
-    if mode == "flood":
-        sys.exit(flood(path, sys.argv[3], int(sys.argv[4])))
+    usage = ("usage: load-driver.py SOCK clients|lists N M [PID] | "
+             "load-driver.py SOCK flood TARGET N")
+    a = sys.argv[1:]
+    try:
+        if len(a) in (4, 5) and a[1] in ("clients", "lists"):
+            pid = int(a[4]) if len(a) == 5 else None
+            sys.exit(clients(a[0], int(a[2]), int(a[3]), pid, a[1] == "lists"))
+        if len(a) == 4 and a[1] == "flood":
+            sys.exit(flood(a[0], a[2], int(a[3])))
+    except ValueError as e:
+        print("load-driver.py: expected a number: %s" % e, file=sys.stderr)
+        sys.exit(2)
+    print(usage, file=sys.stderr)
     sys.exit(2)
 
 
