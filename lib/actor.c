@@ -885,9 +885,11 @@ static void act__process(act__actor_t *a, act__env_t *e) {
     act__call_handle(a, e);
     break;
   case ACT__SIG_NET:
+    /* Nothing follows a close: what was still queued for it goes unseen. */
+    if (!act__net_deliverable(a, e))
+      break;
     act__call_handle(a, e);
-    if (e->tag == ACT_NET_DATA)
-      act__net_handled(a, e);
+    act__net_handled(a, e);
     break;
   case ACT__SIG_MSG:
     if (e->type == ACT_MSG_REPLY) {

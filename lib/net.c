@@ -262,11 +262,27 @@ static uint16_t act__addr_port(const struct sockaddr *sa) {
   return 0;
 }
 
-/* The socket of a's with this id, or NULL (closed, never a's). */
-static act__sock_t *act__sock_get(act__actor_t *a, act_sock_t id) {
+/* What an owner's map holds for a socket that failed, until the event that
+   says so (ACT_NET_CLOSED, or ACT_NET_CONNECTED with a reason) has been
+   handled: the events queued before it still reach the owner, and what it
+   writes meanwhile is dropped (the event tells why) rather than refused as
+   if the id were unknown. */
+static char act__sock_failed_mark;
+#define ACT__SOCK_FAILED ((act__sock_t *)(void *)&act__sock_failed_mark)
+
+/* What a's map holds for this id: a socket, ACT__SOCK_FAILED, or NULL
+   (closed, never a's). */
+static act__sock_t *act__sock_raw(act__actor_t *a, act_sock_t id) {
   if (a->x == NULL || id == 0)
     return NULL;
   return act__map_get(&a->x->socks, id);
+}
+
+/* The live socket of a's with this id, or NULL. */
+static act__sock_t *act__sock_get(act__actor_t *a, act_sock_t id) {
+  act__sock_t *k = act__sock_raw(a, id);
+
+  return k == ACT__SOCK_FAILED ? NULL : k;
 }
 
 static act__sock_t *act__sock_new(act__sched_t *s, int kind,
@@ -302,17 +318,17 @@ static void act__sock_disown(act__sock_t *k) {
   k->owner = NULL;
 }
 
-/* A socket event for the owner (its own thread). */
-static void act__sock_post(act__sock_t *k, uint32_t ev, act_sock_t ref,
-                           const char *reason) {
+/* A socket event for the owner (its own thread). 0 if queued. */
+static int act__sock_post(act__sock_t *k, uint32_t ev, act_sock_t ref,
+                          const char *reason) {
   act__actor_t *a = k->owner;
   act__env_t *e;
 
   if (a == NULL || (a->st & ACT__A_DEAD))
-    return;
+    return ACT_ENOENT;
   e = act__env_new(a->sched);
   if (e == NULL)
-    return;
+    return ACT_ENOMEM;
   e->sig = ACT__SIG_NET;
   e->type = ACT_MSG_NET;
   e->tag = ev;
@@ -320,9 +336,10 @@ static void act__sock_post(act__sock_t *k, uint32_t ev, act_sock_t ref,
   e->to = a->id;
   if (reason != NULL && act__env_set_reason(e, reason) != 0) {
     act__env_free(a->sched, e);
-    return;
+    return ACT_ENOMEM;
   }
   act__enqueue_net(a, e);
+  return 0;
 }
 
 /* ------------------------------------------------------- listen entries */
@@ -526,15 +543,26 @@ static void act__sock_close_now(act__sock_t *k) {
   uv_close(&k->u.h, act__sock_close_cb);
 }
 
-/* The socket failed: the owner hears why (ACT_NET_CLOSED), and it closes. */
-static void act__sock_fail(act__sock_t *k, int uverr) {
+/* The socket failed: it closes now, and ev (with the reason) is the last
+   event the owner gets of it; its id stays there, failed, until then. */
+static void act__sock_fail_with(act__sock_t *k, uint32_t ev,
+                                const char *reason) {
+  act__actor_t *a = k->owner;
+
   if (k->flags & ACT__K_CLOSING)
     return;
-  if (k->owner != NULL) {
-    act__sock_post(k, ACT_NET_CLOSED, k->id, uv_strerror(uverr));
-    act__sock_disown(k);
+  if (a != NULL) {
+    if (act__sock_post(k, ev, k->id, reason) == 0)
+      act__map_put(&a->x->socks, k->id, ACT__SOCK_FAILED); /* a replace */
+    else
+      act__map_del(&a->x->socks, k->id);
+    k->owner = NULL;
   }
   act__sock_close_now(k);
+}
+
+static void act__sock_fail(act__sock_t *k, int uverr) {
+  act__sock_fail_with(k, ACT_NET_CLOSED, uv_strerror(uverr));
 }
 
 static void act__read_cb(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
@@ -732,10 +760,23 @@ static void act__read_cb(uv_stream_t *st, ssize_t nread,
     act__sock_update_read(k);
 }
 
+int act__net_deliverable(act__actor_t *a, act__env_t *e) {
+  return act__sock_raw(a, e->ref) != NULL;
+}
+
 void act__net_handled(act__actor_t *a, act__env_t *e) {
-  act__sock_t *k = act__sock_get(a, e->ref);
+  act__sock_t *k = act__sock_raw(a, e->ref);
 
   if (k == NULL)
+    return;
+  if (k == ACT__SOCK_FAILED) {
+    /* Its last event: the id is unknown from now on. */
+    if (e->tag == ACT_NET_CLOSED ||
+        (e->tag == ACT_NET_CONNECTED && (e->eflags & ACT__E_REASON)))
+      act__map_del(&a->x->socks, e->ref);
+    return;
+  }
+  if (e->tag != ACT_NET_DATA)
     return;
   k->pending -= e->len <= k->pending ? e->len : k->pending;
   if (!(k->flags & ACT__K_READING))
@@ -811,13 +852,15 @@ static void act__write_cb(uv_write_t *req, int status) {
 /* Write data (blob: shared, else copied for what cannot go at once). */
 static int act__sock_write(act__actor_t *a, act_sock_t id, const char *data,
                            size_t len, act__blob_t *blob) {
-  act__sock_t *k = act__sock_get(a, id);
+  act__sock_t *k = act__sock_raw(a, id);
   act__sched_t *s = a->sched;
   act__wreq_t *w;
   uv_buf_t buf;
   size_t done = 0;
   int rc;
 
+  if (k == ACT__SOCK_FAILED)
+    return 0; /* dropped: ACT_NET_CLOSED is on its way */
   if (k == NULL)
     return ACT_ENOENT;
   if (k->kind == ACT_SOCK_LISTENER || (k->flags & ACT__K_SHUT))
@@ -923,9 +966,7 @@ static void act__connect_cb(uv_connect_t *req, int status) {
     return;
   k->flags &= ~ACT__K_CONNECTING;
   if (status < 0) {
-    act__sock_post(k, ACT_NET_CONNECTED, k->id, uv_strerror(status));
-    act__sock_disown(k);
-    act__sock_close_now(k);
+    act__sock_fail_with(k, ACT_NET_CONNECTED, uv_strerror(status));
     return;
   }
   k->flags |= ACT__K_CONNECTED;
@@ -988,8 +1029,10 @@ act_sock_t act__net_adopted(act_ctx_t *ctx) {
 }
 
 int act__net_pause(act_ctx_t *ctx, act_sock_t sock, int paused) {
-  act__sock_t *k = act__sock_get(act__actor_of(ctx), sock);
+  act__sock_t *k = act__sock_raw(act__actor_of(ctx), sock);
 
+  if (k == ACT__SOCK_FAILED)
+    return 0;
   if (k == NULL)
     return ACT_ENOENT;
   if (k->kind == ACT_SOCK_LISTENER)
@@ -1003,9 +1046,11 @@ int act__net_pause(act_ctx_t *ctx, act_sock_t sock, int paused) {
 }
 
 int act__net_shutdown(act_ctx_t *ctx, act_sock_t sock) {
-  act__sock_t *k = act__sock_get(act__actor_of(ctx), sock);
+  act__sock_t *k = act__sock_raw(act__actor_of(ctx), sock);
   int rc;
 
+  if (k == ACT__SOCK_FAILED)
+    return 0;
   if (k == NULL)
     return ACT_ENOENT;
   if (k->kind == ACT_SOCK_LISTENER || !(k->flags & ACT__K_CONNECTED))
@@ -1512,8 +1557,14 @@ int act__net_listen(act_ctx_t *ctx, const char *address, int port,
 /* ---------------------------------------------------------------- close */
 
 int act__net_close(act_ctx_t *ctx, act_sock_t sock) {
-  act__sock_t *k = act__sock_get(act__actor_of(ctx), sock);
+  act__actor_t *a = act__actor_of(ctx);
+  act__sock_t *k = act__sock_raw(a, sock);
 
+  if (k == ACT__SOCK_FAILED) {
+    /* Closed already: its failure event, still queued, is dropped. */
+    act__map_del(&a->x->socks, sock);
+    return 0;
+  }
   if (k == NULL)
     return ACT_ENOENT;
   if (!(k->flags & ACT__K_HANDLE)) {
@@ -1538,7 +1589,7 @@ void act__net_actor_exit(act__actor_t *a) {
   act__map_init(&a->x->socks);
   for (i = 0; m.slots != NULL && i <= m.mask; i++) {
     act__sock_t *k = m.slots[i].val;
-    if (m.slots[i].key == 0)
+    if (m.slots[i].key == 0 || k == ACT__SOCK_FAILED)
       continue;
     if (!(k->flags & ACT__K_HANDLE)) {
       act__group_close(k, 1);
@@ -1610,6 +1661,8 @@ static void act__inspect_one(void *arg, uint64_t key, void *val) {
   act_sock_info_t info;
   json_t *o;
 
+  if (val == ACT__SOCK_FAILED)
+    return;
   act__sock_fill(val, &info);
   o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I}", "socket", (json_int_t)key,
                 "kind", act__kind_name(info.kind), "local", info.local,

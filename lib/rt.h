@@ -503,8 +503,11 @@ int act__net_pause(act_ctx_t *ctx, act_sock_t sock, int paused);
 int act__net_shutdown(act_ctx_t *ctx, act_sock_t sock);
 int act__net_close(act_ctx_t *ctx, act_sock_t sock);
 int act__net_info(act_ctx_t *ctx, act_sock_t sock, act_sock_info_t *info);
-/* An ACT_NET_DATA message of a was handled: its bytes no longer count
-   against the socket's read bound. */
+/* Is the socket of this event still a's (not closed by it)? Nothing is
+   delivered of a socket after its close. */
+int act__net_deliverable(act__actor_t *a, act__env_t *e);
+/* An event of a was handled: DATA bytes no longer count against the
+   socket's read bound; a failed socket's last event forgets its id. */
 void act__net_handled(act__actor_t *a, act__env_t *e);
 /* a's init succeeded: its adopted connection starts reading. */
 void act__net_started(act__actor_t *a);

@@ -709,6 +709,61 @@ TEST_IMPL(net_half_close) {
   return 0;
 }
 
+/* ------------------------------------------------------------ a reset */
+
+static int reset_handle(act_ctx_t *ctx, t_beh_t *b, const act_msg_t *m) {
+  act_sock_info_t info;
+  act_sock_t s;
+
+  (void)b;
+  if (m->type == ACT_MSG_USER) {
+    /* After its last event the id is unknown. */
+    memcpy(&s, m->data, sizeof(s));
+    t_rec("after %d %d", act_net_write(ctx, s, "x", 1),
+          act_net_close(ctx, s));
+    return 0;
+  }
+  if (m->type != ACT_MSG_NET)
+    return 0;
+  if (m->tag == ACT_NET_DATA)
+    t_rec("data %.*s", (int)m->len, (const char *)m->data);
+  if (m->tag == ACT_NET_CLOSED) {
+    /* Closed already; until this event is handled, writes are dropped. */
+    t_rec("closed %s", m->reason);
+    t_rec("in closed %d %d", act_net_write(ctx, m->ref, "x", 1),
+          act_net_info(ctx, m->ref, &info));
+    s = m->ref;
+    return act_send(ctx, act_self(ctx), 1, &s, sizeof(s));
+  }
+  return 0;
+}
+
+TEST_IMPL(net_peer_reset) {
+  act_runtime_t *rt = t_rt_start(1);
+  t_beh_t rb = {.init = echo_init, .handle = reset_handle};
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  json_t *arg = addr_arg("127.0.0.1", 0);
+  struct linger lg = {1, 0};
+  act_id_t id;
+  int fd;
+
+  ASSERT(t_spawn_opts(rt, &rb, &o, arg, &id) == 0);
+  json_decref(arg);
+  ASSERT(t_wait_rec("listening %llu", (unsigned long long)id));
+  fd = cl_tcp(g_port);
+  cl_send(fd, "hello", 5);
+  ASSERT(t_wait_rec("data hello"));
+  /* Close with a reset rather than a FIN. */
+  ASSERT(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+  close(fd);
+  ASSERT(t_wait_rec("closed connection reset by peer"));
+  ASSERT(t_wait_rec("in closed 0 %d", ACT_ENOENT));
+  ASSERT(t_wait_rec("after %d %d", ACT_ENOENT, ACT_ENOENT));
+  ASSERT(wait_sockets(rt, 1, 0));
+  t_rt_done(rt);
+  return 0;
+}
+
 /* ------------------------------------------------------- write bound */
 
 #define BP_BOUND (64u * 1024u)

@@ -198,12 +198,15 @@ typedef enum act_net_event {
                         already reading (its data may follow at once) */
   ACT_NET_CONNECTED, /* act_net_connect finished: reason NULL, or why it
                         failed ("connection refused"); a failed socket is
-                        already closed */
+                        already closed (as after ACT_NET_CLOSED) */
   ACT_NET_WRITABLE,  /* a write was refused with ACT_EAGAIN and the queue has
                         drained to half its bound */
   ACT_NET_CLOSED     /* the socket failed and is closed (reason says why,
-                        e.g. "connection reset by peer"); not sent after
-                        act_net_close */
+                        e.g. "connection reset by peer"); the events queued
+                        before it come first, and until it has been handled
+                        writes to the socket are dropped (they return 0);
+                        afterwards its id is unknown (ACT_ENOENT). Not sent
+                        after act_net_close */
 } act_net_event_t;
 
 typedef struct act_net_opts {
@@ -508,8 +511,9 @@ static inline int act_net_shutdown(act_ctx_t *c, act_sock_t s) {
 /* Close: the id is invalid from now on (ACT_ENOENT), but what is queued is
    still sent (even if this actor exits), then the writing side is shut
    down and the socket closes once the peer has closed its side, or after
-   10 s at most (a peer that never reads cannot keep it). No event follows.
-   A listener stops accepting at once. */
+   10 s at most (a peer that never reads cannot keep it). No event follows:
+   those still queued for the socket are dropped unseen. A listener stops
+   accepting at once. */
 static inline int act_net_close(act_ctx_t *c, act_sock_t s) {
   if (!ACT_HOST_HAS(c, net_close)) return ACT_EUNAVAIL;
   return c->host->net_close(c, s);
