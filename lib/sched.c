@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
 
 #include "rt.h"
@@ -387,7 +388,15 @@ static int act__sched_spin(act__sched_t *s) {
 
 static void act__sched_thread(void *arg) {
   act__sched_t *s = arg;
+  sigset_t pipe;
 
+  /* A write to a peer that has gone fails with EPIPE (the socket's owner
+     gets ACT_NET_CLOSED) instead of killing an embedder that did not
+     ignore SIGPIPE; the signal is the writing thread's, so blocking it
+     here is enough and leaves the process's disposition alone. */
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, NULL);
   act__tls_sched = s;
   for (;;) {
     int more = act__sched_run(s);

@@ -109,7 +109,10 @@ int act_runtime_new(const act_runtime_opts_t *opts, act_runtime_t **rt);
 int act_runtime_start(act_runtime_t *rt);
 /* Serve actors on a loop the caller runs (up to opts.attached of them);
    *sched receives the scheduler index to put in act_spawn_opts_t.sched.
-   Call before act_runtime_start, from the loop's thread. */
+   Call before act_runtime_start, from the loop's thread. (The runtime's
+   own threads block SIGPIPE, so that a socket whose peer has gone fails
+   with ACT_NET_CLOSED; an attached loop's thread is the caller's: ignore
+   or block SIGPIPE there if actors on it use sockets.) */
 int act_runtime_attach(act_runtime_t *rt, uv_loop_t *loop, int *sched);
 /* Orderly stop: every actor exits with "shutdown" (supervisors stop their
    children in reverse start order first), then the threads are joined and
