@@ -547,6 +547,9 @@ static int http_hello_connection_handle(act_ctx_t *ctx, http_hello_t *t,
     return http_hello_drain(ctx, t);
 
   case ACT_NET_CLOSED:
+    /* Not ours to fail over: the peer reset it, or the network did. */
+    act_log(ctx, ACT_LOG_INFO, "%s: %s", t->peer,
+            msg->reason != NULL ? msg->reason : "closed");
     t->sock = 0;
     t->done = 1;
     return act_exit(ctx, NULL);

@@ -317,6 +317,8 @@ static int tcp_echo_connection_handle(act_ctx_t *ctx, tcp_echo_t *t,
 
   case ACT_NET_CLOSED:
     /* Reset by the peer, or failed: nothing left to echo to. */
+    act_log(ctx, ACT_LOG_INFO, "%s: %s", t->peer,
+            msg->reason != NULL ? msg->reason : "closed");
     t->sock = 0;
     return act_exit(ctx, NULL);
 
