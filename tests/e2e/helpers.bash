@@ -79,8 +79,9 @@ export TIMEOUT_SCALE
 # The errors memcheck reports, each the first line of a record: the kinds
 # of memcheck's manual (invalid accesses and frees, uses of uninitialised
 # values, overlaps, bad arguments), the leaks that count
-# (--errors-for-leak-kinds=definite,indirect) and a fatal signal.
-_VALGRIND_ERRORS='^==[0-9]+== (Invalid (read|write|free|alignment)|Mismatched free|Conditional jump or move depends on uninitialised|Use of uninitialised value|Syscall param .* (uninitialised|unaddressable)|Source and destination overlap|Argument .* of function .* has a fishy|Jump to the invalid address|.* are (definitely|indirectly) lost|Process terminating with default action)'
+# (--errors-for-leak-kinds=definite,indirect) and a crash (SIGILL, SIGABRT,
+# SIGBUS, SIGFPE, SIGSEGV; not the SIGTERM, SIGHUP or SIGKILL of a test).
+_VALGRIND_ERRORS='^==[0-9]+== (Invalid (read|write|free|alignment)|Mismatched free|Conditional jump or move depends on uninitialised|Use of uninitialised value|Syscall param .* (uninitialised|unaddressable)|Source and destination overlap|Argument .* of function .* has a fishy|Jump to the invalid address|.* are (definitely|indirectly) lost|Process terminating with default action of signal (4|6|7|8|11) )'
 
 # The exit status memcheck gives a process it found an error in.
 _VALGRIND_STATUS=97
@@ -97,10 +98,11 @@ valgrind_log_errors() {
     return 0
   fi
   echo "valgrind: $log: ${n:-an unknown number of} errors:"
-  # The records past the six-line banner, at most 150 lines, then the
-  # summaries.
-  sed -n '7,$p' "$log" | grep -v -E '^==[0-9]+== *$' | head -n 150 |
-    sed 's/^/  | /'
+  # The records past the six-line banner, at most 150 lines, then what the
+  # summaries say of the leaks that count and of the errors.
+  sed -n '7,$p' "$log" |
+    grep -v -E '^==[0-9]+== *$|HEAP SUMMARY|in use at exit|total heap usage|LEAK SUMMARY|(possibly lost|still reachable|suppressed|definitely lost|indirectly lost):|Reachable blocks|To see them|rerun with|ERROR SUMMARY' |
+    head -n 150 | sed 's/^/  | /'
   grep -E '(definitely|indirectly) lost:|ERROR SUMMARY' "$log" | sed 's/^/  | /'
   return 1
 }
@@ -111,24 +113,27 @@ valgrind_log_errors() {
 # that valgrind's launcher cannot reopen after the exec, and an isolate
 # host's address space limit leaves memcheck no room; they run natively.
 _valgrind_wrap() {
-  local name=$1 var=$2 real dir tmp supp=
+  local name=$1 var=$2 real dir tmp
   real=${!var}
   dir=$VALGRIND_DIR/bin
   # Only the build's own binary: not a test's stand-in, and not the script
   # again (helpers are loaded again for each test).
   [ "$real" = "$BUILD/bin/$name" ] || return 0
-  [ -z "$VALGRIND_SUPP" ] || supp="--suppressions=$VALGRIND_SUPP"
   mkdir -p "$dir" "$VALGRIND_LOG_DIR" || return 1
-  # Files run in parallel: each writes its own and renames it into place.
+  # Files run in parallel, and other runs may share the build tree: the
+  # script is the same for all (where the logs go is read when it runs),
+  # and each writes its own and renames it into place.
   tmp=$(mktemp "$dir/.$name.XXXXXX") || return 1
-  cat >"$tmp" <<WRAP
+  sed -e "s|@NAME@|$name|g" -e "s|@STATUS@|$_VALGRIND_STATUS|" \
+    -e "s|@LOGS@|$VALGRIND_DIR/logs|" -e "s|@REAL@|$real|" >"$tmp" <<'WRAP'
 #!/bin/sh
-# $name under memcheck (tests/e2e/helpers.bash, VALGRIND set).
-exec valgrind --tool=memcheck --leak-check=full \\
-  --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \\
-  --error-exitcode=$_VALGRIND_STATUS --trace-children=no --fair-sched=yes \\
-  --keep-debuginfo=yes --num-callers=30 $supp \\
-  --log-file='$VALGRIND_LOG_DIR/$name.%p.log' '$real' "\$@"
+# @NAME@ under memcheck (tests/e2e/helpers.bash, VALGRIND set).
+exec valgrind --tool=memcheck --leak-check=full \
+  --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+  --error-exitcode=@STATUS@ --trace-children=no --fair-sched=yes \
+  --keep-debuginfo=yes --num-callers=30 \
+  ${VALGRIND_SUPP:+"--suppressions=$VALGRIND_SUPP"} \
+  --log-file="${VALGRIND_LOG_DIR:-@LOGS@}/@NAME@.%p.log" '@REAL@' "$@"
 WRAP
   chmod 755 "$tmp" && mv -f "$tmp" "$dir/$name" || return 1
   printf -v "$var" '%s' "$dir/$name"
