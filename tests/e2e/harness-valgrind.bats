@@ -35,7 +35,7 @@ vglog() {
   } >"$f"
 }
 
-@test "a clean log, and one of a daemon a test stopped by a signal, pass" {
+@test "a clean log, and one of a process a test stopped by a signal, pass" {
   local d=$BATS_TEST_TMPDIR
   vglog "$d/clean.log"
   run valgrind_log_errors "$d/clean.log"
@@ -44,6 +44,19 @@ vglog() {
     '   at 0x49A5F36: epoll_wait (epoll_wait.c:30)'
   run valgrind_log_errors "$d/term.log"
   [ "$status" -eq 0 ]
+  # Killed by a test mid-call: what it held is no leak of its own.
+  ERRORS=1 DEFINITE=35 vglog "$d/hup.log" \
+    'Process terminating with default action of signal 1 (SIGHUP)' \
+    '   at 0x49ED00F: open (open64.c:41)' \
+    '35 bytes in 1 blocks are definitely lost in loss record 26 of 115'
+  run valgrind_log_errors "$d/hup.log"
+  [ "$status" -eq 0 ]
+  # But an invalid access before the signal counts.
+  ERRORS=2 DEFINITE=35 vglog "$d/hup2.log" 'Invalid read of size 4' \
+    'Process terminating with default action of signal 15 (SIGTERM)' \
+    '35 bytes in 1 blocks are definitely lost in loss record 26 of 115'
+  run valgrind_log_errors "$d/hup2.log"
+  [ "$status" -eq 1 ]
   # A child between fork and exec leaves the banner only.
   NO_SUMMARY=1 vglog "$d/child.log"
   run valgrind_log_errors "$d/child.log"
