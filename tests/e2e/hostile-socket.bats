@@ -47,9 +47,9 @@ send_bytes() {
 # rss_bounded BEFORE AFTER LIMIT_KB: the daemon grew by less than LIMIT_KB.
 # Under the sanitizers (SAN set, make asan) freed memory sits in ASan's
 # quarantine, so RSS says nothing; LeakSanitizer checks leaks there instead
-# when the daemon stops.
+# when the daemon stops. The same under valgrind, whose memory RSS counts.
 rss_bounded() {
-  [ -n "${SAN:-}" ] && return 0
+  [ -n "${SAN:-}${VALGRIND:-}" ] && return 0
   [ $(($2 - $1)) -lt "$3" ]
 }
 
@@ -438,6 +438,7 @@ name64=$(printf '%*s' 64 '' | tr ' ' 'n')
 }
 
 @test "clients: 2000 connections opened and dropped leave no client behind" {
+  skip_under_valgrind "2000 connections at memcheck's pace outlast the clients' timeouts"
   run python3 "$HOSTILE" "$SOCK" churn 2000
   [ "$status" -eq 0 ] && [ "$output" = 2000 ]
   # Only the connection asking is left.
