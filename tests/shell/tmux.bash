@@ -53,7 +53,7 @@ tmux_wait_for() {
     timeout=$2
     shift 2
   fi
-  local deadline=$(($(_tmux_now_ms) + timeout * 1000))
+  local deadline=$(($(_tmux_now_ms) + timeout * 1000 * ${TIMEOUT_SCALE:-1}))
   while :; do
     if tmux_screen | grep -Eq -- "$1"; then
       return 0
@@ -78,7 +78,7 @@ tmux_wait_gone() {
     timeout=$2
     shift 2
   fi
-  local deadline=$(($(_tmux_now_ms) + timeout * 1000))
+  local deadline=$(($(_tmux_now_ms) + timeout * 1000 * ${TIMEOUT_SCALE:-1}))
   until _tmux_dead; do
     if [ "$(_tmux_now_ms)" -ge "$deadline" ]; then
       echo "tmux_wait_gone: the program still runs after ${timeout}s; the screen:" >&2
