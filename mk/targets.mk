@@ -66,7 +66,7 @@ VALGRIND_TESTS    := $(filter-out tests/e2e/harness-% tests/e2e/install-%, \
                        $(wildcard tests/e2e/*.bats)) $(wildcard tests/shell/*.bats)
 VALGRIND_FILE_TIMEOUT ?= 1800
 .PHONY: valgrind
-valgrind: all unit test-plugins
+valgrind: all unit test-plugins $(if $(FUZZ_REPLAY),fuzz-replay)
 	@rm -rf '$(VALGRIND_LOG_DIR)' && mkdir -p '$(VALGRIND_LOG_DIR)'
 	@VALGRIND=1 VALGRIND_ACTORCTL='cli-*' VALGRIND_LOG_DIR='$(abspath $(VALGRIND_LOG_DIR))' \
 	  FILE_TIMEOUT='$(VALGRIND_FILE_TIMEOUT)' SUITES='bats valgrind' \
