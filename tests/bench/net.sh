@@ -111,15 +111,13 @@ free_port() {
 }
 
 # cpu_of PID: the clock ticks (user and system) that PID and its children
-# (nginx's workers) have used. Fields after the command's ")": 2 is the
-# parent, 12 and 13 the user and system time.
+# (nginx's workers, listed by /proc/PID/task/*/children) have used. In
+# /proc/PID/stat the fields after the command's ")" start with the state:
+# user and system time are the 12th and 13th.
 cpu_of() {
-  for f in /proc/[0-9]*/stat; do
-    sed 's/.*) //' "$f" 2>/dev/null
-  done | awk -v p="$1" '$2 == p { t += $12 + $13 } END { print t + 0 }' \
-    >"$tmp/children"
-  sed 's/.*) //' "/proc/$1/stat" |
-    awk -v c="$(cat "$tmp/children")" '{ print $12 + $13 + c }'
+  for c in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    sed 's/.*) //' "/proc/$c/stat" 2>/dev/null
+  done | awk '{ t += $12 + $13 } END { print t + 0 }'
 }
 
 # wait_listen NAME PID PORT LOG: wait until PID listens on PORT; on failure
