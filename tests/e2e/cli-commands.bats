@@ -61,6 +61,7 @@ teardown_file() {
 }
 
 @test "-t bounds a call's wait: exit 4" {
+  skip_under_valgrind "actorctl alone takes seconds to start under memcheck"
   ctl spawn crash --name cr2 >/dev/null
   local t0=$EPOCHREALTIME
   run ctl -t 300 call cr2 '{"noreply":true}'
