@@ -54,7 +54,8 @@ asan:
 
 # ------------------------------------------------------------------ valgrind
 # The end-to-end suites with actord under valgrind's memcheck (and actorctl
-# too in the cli-*.bats files), on the normal build: tests/e2e/helpers.bash
+# too in the cli-*.bats files, the shell's included), on the normal build
+# (children, exec's launchers and isolate hosts, run natively): tests/e2e/helpers.bash
 # wraps the binaries (VALGRIND=1), fails a file whose daemon's log shows a
 # memory error or a definite or indirect leak, and waits TIMEOUT_SCALE
 # times longer; run-all.sh then checks every log (daemons the tests start
@@ -67,6 +68,8 @@ VALGRIND_TESTS    := $(filter-out tests/e2e/harness-% tests/e2e/install-%, \
 VALGRIND_FILE_TIMEOUT ?= 1800
 .PHONY: valgrind
 valgrind: all unit test-plugins $(if $(FUZZ_REPLAY),fuzz-replay)
+	@command -v valgrind >/dev/null || \
+	  { echo 'make valgrind: valgrind is not installed (apt-get install valgrind)' >&2; exit 1; }
 	@rm -rf '$(VALGRIND_LOG_DIR)' && mkdir -p '$(VALGRIND_LOG_DIR)'
 	@VALGRIND=1 VALGRIND_ACTORCTL='cli-*' VALGRIND_LOG_DIR='$(abspath $(VALGRIND_LOG_DIR))' \
 	  FILE_TIMEOUT='$(VALGRIND_FILE_TIMEOUT)' SUITES='bats valgrind' \
