@@ -54,12 +54,12 @@ asan:
 
 # ------------------------------------------------------------------ valgrind
 # The end-to-end suites with actord under valgrind's memcheck (and actorctl
-# too in the cli-*.bats files, the shell's included), on the normal build
-# (children, exec's launchers and isolate hosts, run natively): tests/e2e/helpers.bash
-# wraps the binaries (VALGRIND=1), fails a file whose daemon's log shows a
-# memory error or a definite or indirect leak, and waits TIMEOUT_SCALE
-# times longer; run-all.sh then checks every log (daemons the tests start
-# themselves, actorctl). Not the harness-* and install-* files: they run a
+# too in the cli-*.bats files, the shell's included), on the normal build;
+# actord's children (exec's launchers, isolate hosts) run natively.
+# tests/e2e/helpers.bash wraps the binaries (VALGRIND=1), fails a file
+# whose daemon's log shows a memory error or a definite or indirect leak,
+# and waits TIMEOUT_SCALE times longer; run-all.sh then checks every log
+# (daemons the tests start themselves, actorctl). Not the harness-* and install-* files: they run a
 # stand-in or an installed daemon, never the build's actord. TESTS=FILE.bats
 # runs only those files.
 VALGRIND_LOG_DIR  ?= $(BUILD)/valgrind/logs
