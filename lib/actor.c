@@ -1077,6 +1077,7 @@ int act__ask_track(act__actor_t *a, uint64_t ref, uint32_t timeout_ms) {
   uv_timer_init(a->sched->loop, t);
   t->data = a;
   a->handles++;
+  uv_update_time(a->sched->loop); /* not early: see act_timer_start */
   uv_timer_start(t, act__ask_timeout_cb, timeout_ms, 0);
   return 0;
 }

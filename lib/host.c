@@ -531,6 +531,10 @@ static int act__h_timer_start(act_ctx_t *ctx, uint64_t after_ms,
     goto fail;
   uv_timer_init(a->sched->loop, &t->h);
   a->handles++;
+  /* libuv counts from the time cached at the start of this loop iteration,
+     which a long run of turns leaves behind the clock: the timer would fire
+     that much early (a supervisor's 300 ms backoff after 250). */
+  uv_update_time(a->sched->loop);
   uv_timer_start(&t->h, act__timer_cb, after_ms, repeat_ms);
   if (timer != NULL)
     *timer = t->id;
