@@ -1,5 +1,5 @@
 /* cmd-events.c - the live event stream: spawn, exit, restart, failed,
-   load, unload, deploy, rollback. */
+   load, unload, deploy, rollback, state_failed, state_saved. */
 #include <ctype.h>
 #include <string.h>
 
