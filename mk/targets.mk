@@ -54,8 +54,9 @@ asan:
 
 # ------------------------------------------------------------------ valgrind
 # The end-to-end suites with actord under valgrind's memcheck (and actorctl
-# too in the cli-*.bats files, the shell's included), on the normal build;
-# actord's children (exec's launchers, isolate hosts) run natively.
+# too in tests/e2e/cli-*.bats; not in the shell's tests, whose keys typed
+# to a terminal race memcheck's pace), on the normal build; actord's
+# children (exec's launchers, isolate hosts) run natively.
 # tests/e2e/helpers.bash wraps the binaries (VALGRIND=1), fails a file
 # whose daemon's log shows a memory error or a definite or indirect leak,
 # and waits TIMEOUT_SCALE times longer; run-all.sh then checks every log
@@ -71,7 +72,7 @@ valgrind: all unit test-plugins $(if $(FUZZ_REPLAY),fuzz-replay)
 	@command -v valgrind >/dev/null || \
 	  { echo 'make valgrind: valgrind is not installed (apt-get install valgrind)' >&2; exit 1; }
 	@rm -rf '$(VALGRIND_LOG_DIR)' && mkdir -p '$(VALGRIND_LOG_DIR)'
-	@VALGRIND=1 VALGRIND_ACTORCTL='cli-*' VALGRIND_LOG_DIR='$(abspath $(VALGRIND_LOG_DIR))' \
+	@VALGRIND=1 VALGRIND_ACTORCTL='*/e2e/cli-*' VALGRIND_LOG_DIR='$(abspath $(VALGRIND_LOG_DIR))' \
 	  FILE_TIMEOUT='$(VALGRIND_FILE_TIMEOUT)' SUITES='bats valgrind' \
 	  BUILD='$(BUILD)' bash tests/run-all.sh $(or $(TESTS),$(VALGRIND_TESTS))
 

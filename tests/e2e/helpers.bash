@@ -39,10 +39,10 @@
 #                    fail when the daemon's log shows a memory error or a
 #                    definite or indirect leak. Tests that only make sense
 #                    at native speed call skip_under_valgrind.
-#   VALGRIND_ACTORCTL=GLOB  under VALGRIND, the bats files whose name
-#                    matches GLOB (make valgrind: cli-*) run actorctl under
-#                    memcheck too: it is short-lived, and valgrind's start
-#                    costs about a second a run.
+#   VALGRIND_ACTORCTL=GLOB  under VALGRIND, the bats files whose path
+#                    matches GLOB (make valgrind: */e2e/cli-*) run actorctl
+#                    under memcheck too: it is short-lived, and valgrind's
+#                    start costs about a second a run.
 #   VALGRIND_SUPP    a suppressions file (default tests/valgrind.supp when
 #                    it exists)
 
@@ -161,7 +161,7 @@ if [ -n "${VALGRIND:-}" ]; then
   _valgrind_wrap actord ACTORD || return 1
   # shellcheck disable=SC2053
   if [ -n "${VALGRIND_ACTORCTL:-}" ] &&
-    [[ ${BATS_TEST_FILENAME##*/} == $VALGRIND_ACTORCTL ]]; then
+    [[ ${BATS_TEST_FILENAME:-} == $VALGRIND_ACTORCTL ]]; then
     _valgrind_wrap actorctl ACTORCTL || return 1
   fi
 fi
