@@ -690,6 +690,13 @@ static void main_cleanup(void) {
   uv_close((uv_handle_t *)&main_s.sig_term, NULL);
   uv_close((uv_handle_t *)&main_s.sig_int, NULL);
   uv_close((uv_handle_t *)&main_s.sig_hup, NULL);
+  /* Closing the handles gave the signals their default action back: a
+     repeated SIGTERM (see main_on_signal) during the rest of the cleanup
+     would end the process with status 143 and no "stopped". The tree is
+     stopped already; they change nothing now. */
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
   uv_close((uv_handle_t *)&main_s.boot_timer, NULL);
   uv_close((uv_handle_t *)&main_s.watchdog, NULL);
   uv_close((uv_handle_t *)&main_s.stopped, NULL);
