@@ -30,6 +30,11 @@
       Send N pipelined GET requests while reading nothing until
       RELEASE_FILE exists; then read the N answers, each a 200 with a
       body, and print "answered N".
+  net-client.py paced HOST PORT N RELEASE_FILE
+      As pipeline, but the requests go out 500 at a time, a moment apart,
+      so that the server reads each batch as it comes rather than a
+      backlog of them: its queue of answers then reaches its bound on an
+      answer it accepted, with no more requests read to be refused.
   net-client.py raw HOST PORT COUNT REQUEST
       Send REQUEST (Python escapes: \\r\\n) in one write, read COUNT
       answers; prints "STATUS CONNECTION BODY" for each (CONNECTION "-"
@@ -241,18 +246,25 @@ def read_answer(f):
     return status, connection, f.read(length)
 
 
-def pipeline(host, port, n, release):
-    """Send N pipelined GETs (a thread), read nothing until RELEASE exists,
-    then read the N answers: each must be a 200 with a body."""
+def pipeline(host, port, n, release, batch=0):
+    """Send N pipelined GETs (a thread; BATCH at a time a moment apart when
+    given), read nothing until RELEASE exists, then read the N answers:
+    each must be a 200 with a body."""
     import threading
     n = int(n)
     s = connect(host, port)
     s.settimeout(None)
     failed = []
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 
     def send():
         try:
-            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * n)
+            if not batch:
+                s.sendall(request * n)
+                return
+            for i in range(0, n, batch):
+                s.sendall(request * min(batch, n - i))
+                time.sleep(0.002)
         except OSError as e:
             failed.append(e)
     t = threading.Thread(target=send)
@@ -272,6 +284,10 @@ def pipeline(host, port, n, release):
     if failed:
         sys.exit("pipeline: sending failed: %s" % failed[0])
     print("answered %d" % n)
+
+
+def paced(host, port, n, release):
+    pipeline(host, port, n, release, batch=500)
 
 
 def raw(host, port, count, request):
@@ -306,7 +322,8 @@ def raw(host, port, count, request):
 def main():
     cmds = {"free-port": (free_port, 0), "hold-port": (hold_port, 1),
             "many": (many, 4), "flood": (flood, 3), "slowread": (slowread, 4),
-            "halfclose": (halfclose, 3), "http": (http_requests, 4), "raw": (raw, 4), "pipeline": (pipeline, 4)}
+            "halfclose": (halfclose, 3), "http": (http_requests, 4), "raw": (raw, 4), "pipeline": (pipeline, 4),
+            "paced": (paced, 4)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit("usage: net-client.py " + "|".join(cmds) + " ARGS... (see the file)")
     fn, argc = cmds[sys.argv[1]]
