@@ -27,17 +27,23 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#endif
 
 #include "rt.h"
 
 #define ACT__NET_RBUF (64u * 1024u) /* one read at most */
 #define ACT__NET_BOUND_DEFAULT (1u << 20)
 #define ACT__NET_BACKLOG_DEFAULT 511
-/* How long a closed socket may keep flushing its queue (and reading what
-   the peer still sends, so that the close does not reset the connection
-   before the peer has read our last bytes): a peer that never reads does
-   not hold the socket for longer. */
+/* How long a closed socket may go without progress while it flushes its
+   queue (and reads what the peer still sends, so that the close does not
+   reset the connection before the peer has read our last bytes): a peer
+   that reads, however slowly, keeps it until it has everything; one that
+   stops reading for this long does not hold it any longer. */
 #define ACT__NET_LINGER_MS 10000
+unsigned act__net_linger_ms = ACT__NET_LINGER_MS;
 #define ACT__NET_WREQ_MAX 1024 /* free write requests kept per scheduler */
 /* Full read buffers kept per scheduler: a stream reads 64 KiB at a time,
    and handing those back to malloc and taking them again made the heap
@@ -118,6 +124,8 @@ struct act__sock {
   uint32_t wbound, rbound;
   uint64_t queued;           /* bytes in write requests */
   uint64_t pending;          /* DATA bytes in the owner's mailbox */
+  uint64_t unsent;           /* lingering: act__sock_unsent at the last
+                                look of the linger timer */
   uint64_t bytes_in, bytes_out;
 };
 
@@ -568,8 +576,37 @@ static void act__sock_fail(act__sock_t *k, int uverr) {
 static void act__read_cb(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 static void act__alloc_cb(uv_handle_t *h, size_t size, uv_buf_t *buf);
 
+/* Bytes of ours the peer has not taken yet: those still in the socket's
+   queue, and (Linux) those in the kernel's send queue, not yet sent or
+   not yet acknowledged. A peer that reads makes this number go down. */
+static uint64_t act__sock_unsent(act__sock_t *k) {
+  uint64_t n = uv_stream_get_write_queue_size(&k->u.st);
+#ifdef __linux__
+  uv_os_fd_t fd;
+  int outq = 0;
+
+  if (uv_fileno(&k->u.h, &fd) == 0 && ioctl(fd, SIOCOUTQ, &outq) == 0 &&
+      outq > 0)
+    n += (uint64_t)outq;
+#endif
+  return n;
+}
+
+/* The linger timer: a socket whose peer took some of our bytes since the
+   last look waits another period; one whose peer took nothing (or has
+   everything and still has not closed its side) closes now. Cutting a
+   peer that reads slowly but steadily would lose the end of what it was
+   sent. */
 static void act__linger_timer_cb(uv_timer_t *t) {
-  act__sock_close_now(t->data);
+  act__sock_t *k = t->data;
+  uint64_t unsent = act__sock_unsent(k);
+
+  if (unsent < k->unsent) {
+    k->unsent = unsent;
+    uv_timer_start(&k->timer, act__linger_timer_cb, act__net_linger_ms, 0);
+    return;
+  }
+  act__sock_close_now(k);
 }
 
 /* After the shutdown of a lingering socket, read (and drop) what the peer
@@ -626,7 +663,8 @@ static void act__sock_linger(act__sock_t *k) {
   k->timer.data = k;
   k->handles++;
   k->flags |= ACT__K_TIMER;
-  uv_timer_start(&k->timer, act__linger_timer_cb, ACT__NET_LINGER_MS, 0);
+  k->unsent = act__sock_unsent(k);
+  uv_timer_start(&k->timer, act__linger_timer_cb, act__net_linger_ms, 0);
   if (k->flags & ACT__K_SHUT) {
     /* Already shut down by the owner: the shutdown's callback, or now. */
     if (k->flags & ACT__K_SHUT_DONE)

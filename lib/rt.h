@@ -491,6 +491,9 @@ json_t *act__actor_inspect_json(act__actor_t *a);
 void act__enqueue_net(act__actor_t *a, act__env_t *e);
 
 /* ---- net.c */
+/* How long a closed socket lingers without progress (ms; tests shorten
+   it). */
+extern unsigned act__net_linger_ms;
 int act__net_listen(act_ctx_t *ctx, const char *address, int port,
                     const act_net_opts_t *opts, act_sock_t *sock);
 int act__net_connect(act_ctx_t *ctx, const char *address, int port,

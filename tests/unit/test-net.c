@@ -956,6 +956,99 @@ TEST_IMPL(net_close_flushes_dedicated) {
   return close_flushes(ACT_SPAWN_DEDICATED);
 }
 
+/* The linger period of these tests: short, so that a reader that needs
+   many periods for the whole queue takes seconds, not minutes. */
+#define SLOW_LINGER_MS 1000u
+/* A slow reader's pace: a read of at most 64 KiB every 10 ms, so that the
+   16 MiB of flush_handle take at least 2.5 s, several linger periods. */
+#define SLOW_PAUSE_NS 10000000L
+
+/* Read (and check) up to max pattern bytes, a pause after each read; stop
+   at EOF. The bytes read. */
+static size_t cl_read_slowly(int fd, size_t max) {
+  struct timespec pause = {0, SLOW_PAUSE_NS};
+  static char buf[65536];
+  size_t total = 0;
+
+  while (total < max) {
+    size_t want = max - total < sizeof(buf) ? max - total : sizeof(buf);
+    ssize_t r = recv(fd, buf, want, 0), i;
+    if (r == 0)
+      break;
+    if (r < 0) {
+      fprintf(stderr, "recv after %zu bytes: %s\n", total, strerror(errno));
+      ASSERT(0);
+    }
+    for (i = 0; i < r; i++)
+      ASSERT(buf[i] == (char)((total + (size_t)i) * 7));
+    total += (size_t)r;
+    nanosleep(&pause, NULL);
+  }
+  return total;
+}
+
+/* A closed socket whose peer reads slowly but steadily is not cut off by
+   the linger period: the peer gets every byte, though reading them takes
+   several periods. */
+TEST_IMPL(net_close_slow_reader) {
+  act_runtime_t *rt;
+  t_beh_t fl = {.init = echo_init, .handle = flush_handle};
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  json_t *arg = json_pack("{s:s,s:i,s:i}", "addr", "127.0.0.1", "port", 0,
+                          "wb", (int)(2 * FL_TOTAL));
+  uint64_t start;
+  act_id_t id;
+  char c;
+  int fd;
+
+  act__net_linger_ms = SLOW_LINGER_MS;
+  rt = t_rt_start(1);
+  ASSERT(t_spawn_opts(rt, &fl, &o, arg, &id) == 0);
+  json_decref(arg);
+  ASSERT(t_wait_rec("listening %llu", (unsigned long long)id));
+  fd = cl_connect(AF_INET, "127.0.0.1", g_port, 65536);
+  ASSERT(t_wait_rec("exit %llu normal", (unsigned long long)id));
+  ASSERT(t_has_rec("queued some"));
+  start = t_now_ms();
+  ASSERT_EQ(cl_read_slowly(fd, FL_TOTAL), FL_TOTAL);
+  fprintf(stderr, "read in %llu ms, linger period %u ms\n",
+          (unsigned long long)(t_now_ms() - start), SLOW_LINGER_MS);
+  /* Then the end of the stream, and the socket closes. */
+  ASSERT(recv(fd, &c, 1, 0) == 0);
+  close(fd);
+  ASSERT(wait_sockets(rt, 0, 0));
+  t_rt_done(rt);
+  return 0;
+}
+
+/* A peer that stops reading still does not keep a closed socket: a period
+   without progress closes it, with the rest of its queue unsent. */
+TEST_IMPL(net_close_reader_stops) {
+  act_runtime_t *rt;
+  t_beh_t fl = {.init = echo_init, .handle = flush_handle};
+  act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;
+  json_t *arg = json_pack("{s:s,s:i,s:i}", "addr", "127.0.0.1", "port", 0,
+                          "wb", (int)(2 * FL_TOTAL));
+  act_id_t id;
+  int fd;
+
+  act__net_linger_ms = SLOW_LINGER_MS;
+  rt = t_rt_start(1);
+  ASSERT(t_spawn_opts(rt, &fl, &o, arg, &id) == 0);
+  json_decref(arg);
+  ASSERT(t_wait_rec("listening %llu", (unsigned long long)id));
+  fd = cl_connect(AF_INET, "127.0.0.1", g_port, 65536);
+  ASSERT(t_wait_rec("exit %llu normal", (unsigned long long)id));
+  ASSERT(t_has_rec("queued some"));
+  ASSERT_EQ(cl_read_slowly(fd, FL_TOTAL / 16), FL_TOTAL / 16);
+  /* The peer reads no more: the socket goes within a few periods. */
+  ASSERT(wait_sockets(rt, 0, 0));
+  ASSERT(cl_drain(fd, 1, NULL) < FL_TOTAL - FL_TOTAL / 16);
+  close(fd);
+  t_rt_done(rt);
+  return 0;
+}
+
 TEST_IMPL(net_listener_restart) {
   act_runtime_t *rt = t_rt_start(2);
   act_spawn_opts_t o = ACT_SPAWN_OPTS_INIT;

@@ -510,8 +510,10 @@ static inline int act_net_shutdown(act_ctx_t *c, act_sock_t s) {
 }
 /* Close: the id is invalid from now on (ACT_ENOENT), but what is queued is
    still sent (even if this actor exits), then the writing side is shut
-   down and the socket closes once the peer has closed its side, or after
-   10 s at most (a peer that never reads cannot keep it). No event follows:
+   down and the socket closes once the peer has closed its side, or once
+   10 s have passed in which the peer took none of its bytes (a peer that
+   reads, however slowly, gets them all; one that stops reading cannot keep
+   the socket). No event follows:
    those still queued for the socket are dropped unseen. A listener stops
    accepting at once. */
 static inline int act_net_close(act_ctx_t *c, act_sock_t s) {
