@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -726,13 +725,6 @@ static void main_cleanup(void) {
 
 int main(int argc, char **argv) {
   char err[512];
-
-  /* glibc gives the top of a thread's heap back to the kernel as soon as a
-     free leaves 128 KiB there (less after it adapts), and the next socket
-     read buffer faults those pages in again: echoing 2 GiB cost 20k-80k
-     page faults and 500 madvise calls. Keep up to 8 MiB; the daemon trims
-     for real after bursts of exits and clients (events.c). */
-  mallopt(M_TRIM_THRESHOLD, 8 << 20);
 
   actord.max_request = ACT_PROTO_MAX_REQUEST;
   actord.max_output = ACTORD_MAX_OUTPUT;

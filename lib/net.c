@@ -49,8 +49,12 @@ unsigned act__net_linger_ms = ACT__NET_LINGER_MS;
    and handing those back to malloc and taking them again made the heap
    give its pages to the kernel and fault them in again (a tenth of an
    echo's time). A read of less than half a buffer gives the rest back
-   instead (realloc in place), so small messages do not hold 64 KiB each. */
-#define ACT__NET_BUFS_MAX 8
+   instead (realloc in place), so small messages do not hold 64 KiB each.
+   An echo keeps a socket's write bound of buffers in flight per busy
+   connection, so 8 were too few: 16 connections echoing 2 GiB still took
+   12k-23k page faults; with 64 (at most 4 MiB a scheduler, held only after
+   traffic) 1.5k-2.3k. */
+#define ACT__NET_BUFS_MAX 64
 
 /* Socket flags. */
 #define ACT__K_HANDLE 0x1u     /* has a libuv handle (a group has not) */
