@@ -184,6 +184,14 @@ EOF2
   local pid
   pid=$(cat "$T/leak.pid")
   [ -n "$pid" ]
-  # Gone, or a zombie waiting for a parent that does not reap.
-  ! kill -0 "$pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+  # Gone, or a zombie waiting for a parent that does not reap; the kill
+  # may still be landing, and the process may go between two looks.
+  wait_for -t 10 gone_or_zombie "$pid"
+}
+
+# gone_or_zombie PID: no such process, or one that has finished.
+gone_or_zombie() {
+  local st
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+  [ -z "$st" ] || [ "$st" = Z ]
 }
