@@ -402,3 +402,16 @@ eof" ]
     ! readelf -d "$so" | grep NEEDED | grep -q libactor
   done
 }
+
+@test "tcp_echo and http_hello spawned --isolate say that an isolated actor has no sockets" {
+  local p before
+  before=$(counter listeners)
+  for p in tcp_echo http_hello; do
+    run ctl spawn "$p" --isolate --args '{"port":0}'
+    [ "$status" -eq 1 ] || { echo "$p: status $status: $output"; false; }
+    [[ "$output" == *"an isolated actor has no sockets (spawn it without --isolate)"* ]]
+    [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+  done
+  # Refused before anything listened.
+  [ "$(counter listeners)" -eq "$before" ]
+}
