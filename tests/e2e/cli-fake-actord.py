@@ -98,9 +98,12 @@ def main():
                                 except OSError:
                                     pass
 
+    # The socket appears under its name only once it listens: the tests
+    # wait for the file, and a connect between bind and listen is refused.
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
+    srv.bind(path + ".new")
     srv.listen(16)
+    os.rename(path + ".new", path)
     with open(path + ".pid", "w") as f:
         f.write(str(os.getpid()))
     while True:
