@@ -35,29 +35,6 @@ static void counter_describe(const json_t *v, char *buf, size_t size) {
   free(text);
 }
 
-/* Answer a call with {"error":{"kind":"invalid","message":...}}, or log the
-   same message as a warning when nobody waits for an answer. */
-__attribute__((format(printf, 3, 4))) static int
-counter_fail(act_ctx_t *ctx, const act_msg_t *msg, const char *fmt, ...) {
-  char text[256];
-  va_list ap;
-  json_t *reply;
-
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-
-  if (!(msg->flags & ACT_MSG_F_ASK)) {
-    act_log(ctx, ACT_LOG_WARN, "%s", text);
-    return 0;
-  }
-  reply = json_pack("{s:{s:s,s:s}}", "error", "kind", "invalid", "message",
-                    text);
-  if (reply == NULL)
-    return ACT_ENOMEM;
-  return act_reply_json(ctx, msg, reply);
-}
-
 static int counter_answer(act_ctx_t *ctx, const act_msg_t *msg,
                           json_int_t count) {
   json_t *reply;
@@ -128,26 +105,30 @@ static int counter_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   if (msg->type != ACT_MSG_USER)
     return 0;
   if (msg->payload != ACT_PAYLOAD_JSON || !json_is_object(msg->json))
-    return counter_fail(ctx, msg, "counter: expected a JSON object such as "
-                                  "{\"inc\":1}, {\"get\":true} or "
-                                  "{\"reset\":true}");
+    return act_reply_error(ctx, msg, "invalid",
+                           "counter: expected a JSON object such as "
+                           "{\"inc\":1}, {\"get\":true} or "
+                           "{\"reset\":true}");
 
   if ((v = json_object_get(msg->json, "inc")) != NULL) {
     if (!json_is_integer(v)) {
       counter_describe(v, got, sizeof(got));
-      return counter_fail(ctx, msg, "inc: expected an integer, got %s", got);
+      return act_reply_error(ctx, msg, "invalid",
+                             "inc: expected an integer, got %s", got);
     }
     if (__builtin_add_overflow(c->count, json_integer_value(v), &n))
-      return counter_fail(ctx, msg, "inc: %" JSON_INTEGER_FORMAT
-                          " would overflow the count %" JSON_INTEGER_FORMAT,
-                          json_integer_value(v), c->count);
+      return act_reply_error(ctx, msg, "invalid",
+                             "inc: %" JSON_INTEGER_FORMAT
+                             " would overflow the count %" JSON_INTEGER_FORMAT,
+                             json_integer_value(v), c->count);
     c->count = n;
     return counter_answer(ctx, msg, c->count);
   }
   if ((v = json_object_get(msg->json, "get")) != NULL) {
     if (!json_is_true(v)) {
       counter_describe(v, got, sizeof(got));
-      return counter_fail(ctx, msg, "get: expected true, got %s", got);
+      return act_reply_error(ctx, msg, "invalid",
+                             "get: expected true, got %s", got);
     }
     if (!(msg->flags & ACT_MSG_F_ASK)) {
       /* A get that nobody waits for still shows up somewhere useful. */
@@ -159,15 +140,17 @@ static int counter_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   if ((v = json_object_get(msg->json, "reset")) != NULL) {
     if (!json_is_true(v)) {
       counter_describe(v, got, sizeof(got));
-      return counter_fail(ctx, msg, "reset: expected true, got %s", got);
+      return act_reply_error(ctx, msg, "invalid",
+                             "reset: expected true, got %s", got);
     }
     c->count = 0;
     return counter_answer(ctx, msg, c->count);
   }
 
   counter_describe(msg->json, got, sizeof(got));
-  return counter_fail(ctx, msg, "counter: unknown message %s (expected "
-                      "{\"inc\":N}, {\"get\":true} or {\"reset\":true})", got);
+  return act_reply_error(ctx, msg, "invalid",
+                         "counter: unknown message %s (expected {\"inc\":N}, "
+                         "{\"get\":true} or {\"reset\":true})", got);
 }
 
 static void counter_terminate(act_ctx_t *ctx, void *state,

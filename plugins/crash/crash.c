@@ -33,26 +33,6 @@ static void crash_describe(const json_t *v, char *buf, size_t size) {
   free(text);
 }
 
-__attribute__((format(printf, 3, 4))) static int
-crash_fail(act_ctx_t *ctx, const act_msg_t *msg, const char *fmt, ...) {
-  char text[256];
-  va_list ap;
-  json_t *reply;
-
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-  if (!(msg->flags & ACT_MSG_F_ASK)) {
-    act_log(ctx, ACT_LOG_WARN, "%s", text);
-    return 0;
-  }
-  reply = json_pack("{s:{s:s,s:s}}", "error", "kind", "invalid", "message",
-                    text);
-  if (reply == NULL)
-    return ACT_ENOMEM;
-  return act_reply_json(ctx, msg, reply);
-}
-
 static int crash_kind_valid(const char *kind) {
   return strcmp(kind, "segv") == 0 || strcmp(kind, "abort") == 0 ||
          strcmp(kind, "exit") == 0 || strcmp(kind, "error") == 0 ||
@@ -143,8 +123,9 @@ static int crash_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
   if ((v = act_msg_get(msg, "crash")) != NULL) {
     if (!json_is_string(v) || !crash_kind_valid(json_string_value(v))) {
       crash_describe(v, got, sizeof(got));
-      return crash_fail(ctx, msg, "crash: expected segv, abort, exit, error "
-                        "or hang, got %s", got);
+      return act_reply_error(ctx, msg, "invalid",
+                             "crash: expected segv, abort, exit, error "
+                             "or hang, got %s", got);
     }
     crash_now(ctx, json_string_value(v), "handle");
     return 0;
@@ -164,9 +145,10 @@ static int crash_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
     crash_describe(msg->json, got, sizeof(got));
   else
     snprintf(got, sizeof(got), "%zu bytes with tag %u", msg->len, msg->tag);
-  return crash_fail(ctx, msg, "crash: unknown message %s (expected "
-                    "{\"crash\":KIND}, {\"ping\":true} or {\"noreply\":true})",
-                    got);
+  return act_reply_error(ctx, msg, "invalid",
+                         "crash: unknown message %s (expected "
+                         "{\"crash\":KIND}, {\"ping\":true} or "
+                         "{\"noreply\":true})", got);
 }
 
 ACT_PLUGIN(.name = "crash", .version = "1.0.0",

@@ -261,8 +261,6 @@ static int http_hello_listener_init(act_ctx_t *ctx, json_t *args,
 
 static int http_hello_listener_handle(act_ctx_t *ctx, http_hello_t *t,
                                       const act_msg_t *msg) {
-  json_t *reply;
-
   if (msg->type != ACT_MSG_USER)
     return 0;
   if (msg->from != 0 && msg->tag == HTTP_HELLO_TAG_OPENED) {
@@ -275,18 +273,9 @@ static int http_hello_listener_handle(act_ctx_t *ctx, http_hello_t *t,
       t->open--;
     return 0;
   }
-  if (!(msg->flags & ACT_MSG_F_ASK)) {
-    act_log(ctx, ACT_LOG_WARN, "http_hello: messages are not understood "
-                               "(send HTTP requests to %s instead)",
-            t->local);
-    return 0;
-  }
-  reply = json_pack("{s:{s:s,s:s}}", "error", "kind", "invalid", "message",
-                    "http_hello: messages are not understood (it answers "
-                    "HTTP requests)");
-  if (reply == NULL)
-    return ACT_ENOMEM;
-  return act_reply_json(ctx, msg, reply);
+  return act_reply_error(ctx, msg, "invalid",
+                         "http_hello: messages are not understood (it "
+                         "answers HTTP requests sent to %s)", t->local);
 }
 
 /* ---------------------------------------------------------- a connection */

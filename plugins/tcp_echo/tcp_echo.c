@@ -192,8 +192,6 @@ static int tcp_echo_listener_init(act_ctx_t *ctx, json_t *args,
 
 static int tcp_echo_listener_handle(act_ctx_t *ctx, tcp_echo_t *t,
                                     const act_msg_t *msg) {
-  json_t *reply;
-
   if (msg->type != ACT_MSG_USER)
     return 0; /* the runtime's own signals about its connections */
   if (msg->from != 0 && msg->tag == TCP_ECHO_TAG_OPENED) {
@@ -207,17 +205,9 @@ static int tcp_echo_listener_handle(act_ctx_t *ctx, tcp_echo_t *t,
     return 0;
   }
   /* It serves TCP, not messages: say so rather than stay silent. */
-  if (!(msg->flags & ACT_MSG_F_ASK)) {
-    act_log(ctx, ACT_LOG_WARN, "tcp_echo: messages are not understood "
-                               "(connect to %s instead)", t->local);
-    return 0;
-  }
-  reply = json_pack("{s:{s:s,s:s}}", "error", "kind", "invalid", "message",
-                    "tcp_echo: messages are not understood (it echoes what "
-                    "a TCP connection sends)");
-  if (reply == NULL)
-    return ACT_ENOMEM;
-  return act_reply_json(ctx, msg, reply);
+  return act_reply_error(ctx, msg, "invalid",
+                         "tcp_echo: messages are not understood (it echoes "
+                         "what a TCP connection to %s sends)", t->local);
 }
 
 /* ---------------------------------------------------------- a connection */

@@ -45,26 +45,6 @@ static void ticker_describe(const json_t *v, char *buf, size_t size) {
   free(text);
 }
 
-__attribute__((format(printf, 3, 4))) static int
-ticker_fail(act_ctx_t *ctx, const act_msg_t *msg, const char *fmt, ...) {
-  char text[256];
-  va_list ap;
-  json_t *reply;
-
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-  if (!(msg->flags & ACT_MSG_F_ASK)) {
-    act_log(ctx, ACT_LOG_WARN, "%s", text);
-    return 0;
-  }
-  reply = json_pack("{s:{s:s,s:s}}", "error", "kind", "invalid", "message",
-                    text);
-  if (reply == NULL)
-    return ACT_ENOMEM;
-  return act_reply_json(ctx, msg, reply);
-}
-
 static json_t *ticker_target_json(const ticker_t *t) {
   if (t->target_name[0] != '\0')
     return json_string(t->target_name);
@@ -220,8 +200,9 @@ static int ticker_handle(act_ctx_t *ctx, void *state, const act_msg_t *msg) {
     ticker_describe(msg->json, got, sizeof(got));
   else
     snprintf(got, sizeof(got), "%zu bytes with tag %u", msg->len, msg->tag);
-  return ticker_fail(ctx, msg, "ticker: unknown message %s (expected "
-                     "{\"get\":true})", got);
+  return act_reply_error(ctx, msg, "invalid",
+                         "ticker: unknown message %s (expected "
+                         "{\"get\":true})", got);
 }
 
 static void ticker_terminate(act_ctx_t *ctx, void *state,

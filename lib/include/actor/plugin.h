@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <jansson.h>
 
 #include "actor/error.h"
@@ -538,6 +539,31 @@ act_log(act_ctx_t *c, int level, const char *fmt, ...) {
 static inline json_t *act_msg_get(const act_msg_t *m, const char *key) {
   if (m->payload != ACT_PAYLOAD_JSON || !json_is_object(m->json)) return NULL;
   return json_object_get(m->json, key);
+}
+
+/* Refuse a message with a reason: an ask gets the reply
+   {"error":{"kind":kind,"message":<the text>}} (kind as the protocol's error
+   kinds: "invalid", "not_found", ...), the shape the supervisor and the
+   bundled plugins answer with, which `actorctl call` prints as the reply; a
+   tell, which nobody answers, logs the text as a warning instead. The text
+   is cut at 255 bytes. 0, or ACT_ENOMEM. */
+__attribute__((format(printf, 4, 5))) static inline int
+act_reply_error(act_ctx_t *c, const act_msg_t *m, const char *kind,
+                const char *fmt, ...) {
+  char text[256];
+  va_list ap;
+  json_t *reply;
+
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  if (!(m->flags & ACT_MSG_F_ASK)) {
+    act_log(c, ACT_LOG_WARN, "%s", text);
+    return 0;
+  }
+  reply = json_pack("{s:{s:s,s:s}}", "error", "kind", kind, "message", text);
+  if (reply == NULL) return ACT_ENOMEM;
+  return act_reply_json(c, m, reply);
 }
 
 #ifdef __cplusplus
