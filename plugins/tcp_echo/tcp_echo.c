@@ -171,8 +171,9 @@ static int tcp_echo_listener_init(act_ctx_t *ctx, json_t *args,
   }
   if (rc == ACT_EUNAVAIL && !ACT_HOST_HAS(ctx, net_listen)) {
     free(t);
-    return tcp_echo_fail_init(ctx, rc, 0, "listen %s: an isolated actor has no "
-                              "sockets (spawn it without --isolate)", where);
+    return tcp_echo_fail_init(ctx, rc, 0,
+                              "listen %s: an isolated actor has no sockets "
+                              "(spawn it without --isolate)", where);
   }
   if (rc != 0) {
     free(t);
